@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical layout of QEMU's arm64 "virt" machine that the reset path has to
+ * know before it can read the device tree. Everything past the reset path is
+ * discovered from the DT instead. Included from assembly and C.
+ */
+#ifndef MMUON_LAYOUT_H
+#define MMUON_LAYOUT_H
+
+/* -bios maps the image as flash at 0 (two 64 MiB banks). */
+#define FLASH_BASE 0x00000000
+#define FLASH_SIZE 0x08000000
+
+/* The device window: everything between flash and RAM. */
+#define DEVICE_WINDOW_BASE 0x08000000
+#define DEVICE_WINDOW_SIZE 0x38000000
+
+/*
+ * RAM starts at 1 GiB; with a firmware present QEMU puts the DTB at its base.
+ * The flash tables map 1 GiB .. 256 GiB as normal memory so that they never
+ * depend on the RAM size; above 256 GiB QEMU puts its high MMIO windows.
+ */
+#define RAM_BASE 0x40000000
+#define FLASH_MAP_RAM_LIMIT 0x4000000000
+
+/*
+ * The firmware's own RAM (.data, .bss, stacks, early page tables) sits 2 MiB
+ * above the DTB, which QEMU sizes at no more than 1 MiB.
+ */
+#define FW_RAM_BASE 0x40200000
+
+#endif

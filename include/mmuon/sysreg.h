@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * System register values that the reset path programs from immediates and
+ * that C code checks against. Included from assembly and C, so only plain
+ * integer constants here.
+ */
+#ifndef MMUON_SYSREG_H
+#define MMUON_SYSREG_H
+
+
+/* SCTLR_ELx bits shared by EL1, EL2 (E2H=0) and EL3. */
+#define SCTLR_M (1 << 0)  /* stage 1 translation on */
+#define SCTLR_A (1 << 1)  /* alignment checks: left off, C may do unaligned */
+#define SCTLR_C (1 << 2)  /* data and unified caches on */
+#define SCTLR_SA (1 << 3) /* SP alignment check */
+#define SCTLR_I (1 << 12) /* instruction cache on */
+#define SCTLR_WXN (1 << 19)
+
+/*
+ * SCTLR_EL1: M, C, I and SA plus every bit that is RES1 in Armv8.0 (SA0,
+ * EOS, TSCXT, EIS, SPAN, nTLSMD, LSMAOE) and nTWI/nTWE so that EL0 WFI/WFE
+ * do not trap. Endianness (EE, E0E) stays little.
+ */
+#define SCTLR_EL1_MMU_ON                                                  \
+	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 11) | SCTLR_I |    \
+	 (1 << 16) | (1 << 18) | (1 << 20) | (1 << 22) | (1 << 23) |       \
+	 (1 << 28) | (1 << 29))
+
+/* SCTLR_EL2 with HCR_EL2.E2H == 0, and SCTLR_EL3: RES1 bits 4, 5, 11, 16,
+ * 18, 22, 23, 28, 29. */
+#define SCTLR_EL2_MMU_ON                                                   \
+	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 5) | (1 << 11) |    \
+	 SCTLR_I | (1 << 16) | (1 << 18) | (1 << 22) | (1 << 23) |          \
+	 (1 << 28) | (1 << 29))
+
+/*
+ * MAIR: one byte per attribute index used in the page tables.
+ *   0: Device-nGnRE           (MMIO)
+ *   1: Normal, inner/outer write-back, read/write-allocate, non-transient
+ *   2: Normal, non-cacheable
+ *   3: Device-nGnRnE
+ */
+#define MT_DEVICE_nGnRE 0
+#define MT_NORMAL 1
+#define MT_NORMAL_NC 2
+#define MT_DEVICE_nGnRnE 3
+#define MAIR_VALUE 0x000044ff04
+
+/*
+ * Translation control, 4 KiB granule, 39-bit VA (T0SZ = 25, so the walk
+ * starts at level 1 with 512 x 1 GiB entries), table walks inner shareable
+ * and write-back cacheable (so tables written with cacheable stores need
+ * only a DSB to be seen by the walker), 40-bit output addresses (what every
+ * Armv8 CPU QEMU models implements at least; a larger PARange is fine).
+ */
+#define TCR_T0SZ_39 25
+#define TCR_IRGN0_WBWA (1 << 8)
+#define TCR_ORGN0_WBWA (1 << 10)
+#define TCR_SH0_INNER (3 << 12)
+#define TCR_TG0_4K (0 << 14)
+#define TCR_EL1_EPD1 (1 << 23)	/* no TTBR1 walks: the firmware is 1:1 */
+#define TCR_EL1_IPS_40_SHIFT 32 /* IPS = 0b010 at bits [34:32] */
+#define TCR_EL2_PS_40 (2 << 16) /* PS = 0b010 at bits [18:16] */
+#define TCR_EL2_RES1 ((1 << 31) | (1 << 23))
+
+#define TCR_COMMON                                                         \
+	(TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |      \
+	 TCR_TG0_4K)
+#define TCR_EL1_VALUE_LO (TCR_COMMON | TCR_EL1_EPD1)
+#define TCR_EL1_VALUE_HI 2 /* IPS, bits [34:32] */
+#define TCR_EL2_VALUE (TCR_COMMON | TCR_EL2_PS_40 | TCR_EL2_RES1)
+
+/* CPACR_EL1.FPEN = 0b11: FP/SIMD usable at EL1 and EL0 (UEFI requires it). */
+#define CPACR_EL1_FPEN (3 << 20)
+/* CPTR_EL2 with E2H == 0: RES1 bits 0-7, 9, 12, 13; TFP (bit 10) clear. */
+#define CPTR_EL2_NO_TRAPS 0x33ff
+/* HCR_EL2.RW: EL1 is AArch64. E2H = 0: see docs/architecture.md. */
+#define HCR_EL2_RW (1 << 31)
+/* SCR_EL3: NS | RES1 bits 4, 5 | SMD | HCE | RW. */
+#define SCR_EL3_NS (1 << 0)
+
+#endif

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reset path: from the first instruction to C with the MMU and caches on.
+ *
+ * Rule for everything before "mmu_is_on": no load, store, atomic, prefetch
+ * or DC ZVA. With the MMU off every data access is Device-nGnRnE (Arm ARM
+ * D8.2.10, "behavior when stage 1 translation is disabled"): uncached, and
+ * under KVM incoherent with what the host wrote through its cacheable
+ * mapping. So the path below uses only immediates (movz/movk), PC-relative
+ * addresses (adr/adrp) and system register writes; the only memory it reads
+ * is instruction fetches and the translation table walks of the tables in
+ * flash (src/arch/flash_tables.S), once SCTLR.M is set.
+ * tools/mmu_off_audit.py checks this by single-stepping QEMU from reset.
+ */
+#include <mmuon/layout.h>
+#include <mmuon/sysreg.h>
+#include "asm.h"
+
+	.section .text.reset, "ax"
+
+/* QEMU starts the CPU here, at flash address 0, at EL1, EL2 or EL3. */
+FUNC(_reset)
+	mrs	x19, CurrentEL
+	lsr	x19, x19, #2		// x19 = entry exception level, kept for C
+	cmp	x19, #2
+	b.eq	reset_at_el2
+	b.hi	reset_at_el3
+	/* fall through: EL1 */
+
+/*
+ * EL1: the EL1&0 regime, TTBR0_EL1 only (EPD1 stops TTBR1 walks).
+ * Leaves: MMU, D-cache and I-cache on, FP/SIMD untrapped, VBAR_EL1 set.
+ */
+reset_at_el1:
+	mov_imm64 x0, MAIR_VALUE
+	msr	mair_el1, x0
+	mov_imm64 x0, (TCR_EL1_VALUE_LO | (TCR_EL1_VALUE_HI << TCR_EL1_IPS_40_SHIFT))
+	msr	tcr_el1, x0
+	adrp	x0, flash_tables_el1
+	msr	ttbr0_el1, x0
+	mov_imm64 x0, CPACR_EL1_FPEN
+	msr	cpacr_el1, x0
+	adr	x0, exception_vectors
+	msr	vbar_el1, x0
+	isb
+	/*
+	 * TLB and I-cache contents are UNKNOWN out of reset (Arm ARM D8.13
+	 * and D7.4.8): invalidate before the first walk and the first
+	 * cacheable fetch. The D-cache needs no set/way invalidation in a
+	 * VM: the hypervisor owns cache state at reset (KVM traps and
+	 * emulates set/way operations anyway).
+	 */
+	tlbi	vmalle1
+	ic	iallu
+	dsb	nsh
+	isb
+	mov_imm64 x0, SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x0
+	isb
+	b	mmu_is_on
+
+/*
+ * EL2, always as plain (non-VHE) EL2: HCR_EL2.E2H = 0, TTBR0_EL2 only.
+ * Why not VHE: it exists only from Armv8.1 (not on Cortex-A57/A53/A72),
+ * and the Linux kernel we hand over to rewrites HCR_EL2 with E2H = 0 early
+ * in init_kernel_el, while it may still run on our tables with the MMU on:
+ * the tables and TCR_EL2 must already be in the format that E2H = 0 reads.
+ */
+reset_at_el2:
+	mov_imm64 x0, HCR_EL2_RW
+	msr	hcr_el2, x0
+	mov_imm64 x0, CPTR_EL2_NO_TRAPS
+	msr	cptr_el2, x0
+	mov_imm64 x0, MAIR_VALUE
+	msr	mair_el2, x0
+	mov_imm64 x0, TCR_EL2_VALUE
+	msr	tcr_el2, x0
+	adrp	x0, flash_tables_el2
+	msr	ttbr0_el2, x0
+	adr	x0, exception_vectors
+	msr	vbar_el2, x0
+	isb
+	tlbi	alle2			// as at EL1: TLB is UNKNOWN at reset
+	ic	iallu
+	dsb	nsh
+	isb
+	mov_imm64 x0, SCTLR_EL2_MMU_ON
+	msr	sctlr_el2, x0
+	isb
+	b	mmu_is_on
+
+/*
+ * EL3 (secure=on): mmuon is not a secure monitor. It turns its MMU on at
+ * EL3 with the EL2-format tables (the EL3 regime has the same single-range
+ * format), so that C can say "EL3 entry not supported" on the console and
+ * power off through the secure GPIO that QEMU's DT describes.
+ */
+reset_at_el3:
+	msr	cptr_el3, xzr		// FP/SIMD untrapped
+	mov_imm64 x0, MAIR_VALUE
+	msr	mair_el3, x0
+	mov_imm64 x0, TCR_EL2_VALUE	// TCR_EL3 has TCR_EL2's layout
+	msr	tcr_el3, x0
+	adrp	x0, flash_tables_el2
+	msr	ttbr0_el3, x0
+	adr	x0, exception_vectors
+	msr	vbar_el3, x0
+	isb
+	tlbi	alle3
+	ic	iallu
+	dsb	nsh
+	isb
+	mov_imm64 x0, SCTLR_EL2_MMU_ON	// same RES1 bits as SCTLR_EL2
+	msr	sctlr_el3, x0
+	isb
+	/* fall through */
+
+/*
+ * From here on data accesses are cacheable. Copy .data from flash, zero
+ * .bss, set up the two stacks and enter C.
+ *
+ * C runs on SP_EL0 (SPSel = 0); exceptions switch to SP_ELx, which points
+ * at a separate exception stack. A stack overflow into the guard page below
+ * the boot stack therefore still gets a working stack for its crash dump.
+ */
+mmu_is_on:
+	adrp	x0, __data_start
+	add	x0, x0, :lo12:__data_start
+	adrp	x1, __data_end
+	add	x1, x1, :lo12:__data_end
+	adrp	x2, __data_load
+	add	x2, x2, :lo12:__data_load
+1:	cmp	x0, x1
+	b.hs	2f
+	ldp	x3, x4, [x2], #16
+	stp	x3, x4, [x0], #16
+	b	1b
+2:	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+3:	cmp	x0, x1
+	b.hs	4f
+	stp	xzr, xzr, [x0], #16
+	b	3b
+4:	adrp	x0, __exception_stack_top
+	add	x0, x0, :lo12:__exception_stack_top
+	mov	sp, x0			// SP_ELx: SPSel is 1 out of reset
+	msr	spsel, #0
+	adrp	x0, __boot_stack_top
+	add	x0, x0, :lo12:__boot_stack_top
+	mov	sp, x0			// SP_EL0
+	mov	x0, x19			// entry exception level
+	mov_imm64 x1, RAM_BASE		// where QEMU put the DTB
+	bl	mmuon_main
+	b	.			// not reached: mmuon_main powers off
+ENDFUNC(_reset)

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install everything mmuon needs to build, boot and test, from Debian's
+# packages only. Idempotent: a second run does nothing but re-check.
+#
+# bookworm-backports (QEMU >= 9 for TCG plugins that read SCTLR, kernels
+# >= 6.3) is added by copying the URIs of the system's own Debian entry, so
+# no archive host name is written into this project.
+set -euo pipefail
+
+[ "$(id -u)" = 0 ] || SUDO=sudo
+SUDO=${SUDO:-}
+STAMP=/var/lib/mmuon-deps.stamp
+HERE=$(cd "$(dirname "$0")" && pwd)
+WANT_VERSION=$(sha256sum "$0" | cut -c1-16)
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT_VERSION" ]; then
+	exit 0
+fi
+
+backports_list=/etc/apt/sources.list.d/mmuon-backports.sources
+if [ ! -f "$backports_list" ]; then
+	# The first deb822 stanza (or one-line entry) whose suite is the plain
+	# release: its URIs are the Debian mirror this machine already uses.
+	uris=$(awk '
+		/^URIs:/ { u = $0; sub(/^URIs:[ \t]*/, "", u) }
+		/^Suites:/ && / bookworm( |$)/ && u != "" { print u; exit }
+		/^$/ { u = "" }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+	if [ -z "$uris" ] && [ -f /etc/apt/sources.list ]; then
+		uris=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
+			/etc/apt/sources.list)
+	fi
+	[ -n "$uris" ] || { echo "install-deps: no Debian bookworm source found" >&2; exit 1; }
+	$SUDO tee "$backports_list" >/dev/null <<SRC
+Types: deb
+URIs: $uris
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	$SUDO dpkg --add-architecture arm64
+fi
+
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+	make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
+	libfdt-dev libcmocka-dev pkg-config \
+	python3 python3-pytest cpio gzip xz-utils gdb-multiarch device-tree-compiler \
+	clang-format ca-certificates
+# QEMU >= 9 from backports: its TCG plugin API can read system registers.
+$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+	qemu-system-arm qemu-utils
+
+echo "$WANT_VERSION" | $SUDO tee "$STAMP" >/dev/null
