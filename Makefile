@@ -23,7 +23,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin
 	-Iinclude -Iinclude/libc -Isrc -I$(MMUON_CACHE)/arm64/libfdt/usr/include -DMMUON_VERSION='"$(VERSION)"' \
 	-DMMUON_FIRMWARE
 FW_ASFLAGS := -Iinclude -Isrc -D__ASSEMBLY__
-FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
+FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	-Wl,-T,$(BUILD)/mmuon.lds -Wl,-Map,$(BUILD)/mmuon.map
 
 FW_C_SRCS := $(sort $(wildcard src/*/*.c))

@@ -29,4 +29,10 @@
  */
 #define FW_RAM_BASE 0x40200000
 
+/*
+ * Used only to report a crash that happens before the DT has named the
+ * console (a fault in DT parsing itself): QEMU virt's first PL011.
+ */
+#define EARLY_CRASH_UART 0x09000000
+
 #endif

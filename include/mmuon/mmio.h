@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MMIO accessors. Device memory is mapped Device-nGnRE, so these plain
+ * single-copy-atomic accesses are neither merged nor reordered among
+ * themselves; the barriers callers need around DMA are explicit (dma_wmb()).
+ */
+#ifndef MMUON_MMIO_H
+#define MMUON_MMIO_H
+
+#include <stdint.h>
+
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+	uint32_t v;
+
+	asm volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write32(uintptr_t addr, uint32_t v)
+{
+	asm volatile("str %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write16(uintptr_t addr, uint16_t v)
+{
+	asm volatile("strh %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write64(uintptr_t addr, uint64_t v)
+{
+	asm volatile("str %0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
+static inline uint64_t mmio_read64(uintptr_t addr)
+{
+	uint64_t v;
+
+	asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+/* Order normal-memory writes (a DMA descriptor) before an MMIO write that
+ * hands them to a device. */
+static inline void dma_wmb(void)
+{
+	asm volatile("dsb st" : : : "memory");
+}
+
+/* Order an MMIO read that reports DMA completion before reads of the data. */
+static inline void dma_rmb(void)
+{
+	asm volatile("dsb ld" : : : "memory");
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building stage 1 translation tables: 4 KiB granule, 39-bit VA, walks
+ * starting at level 1 (see TCR in include/mmuon/sysreg.h). Pure logic: the
+ * caller supplies zeroed tables and, for live tables, a hook that performs
+ * the "break" of break-before-make. Host-testable.
+ */
+#ifndef MMUON_PGTABLE_H
+#define MMUON_PGTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ull
+#define VA_BITS 39
+#define VA_LIMIT (1ull << VA_BITS)
+
+/* What a range is: memory type and permissions. Writable and executable
+ * together is refused (W^X). */
+#define PG_DEVICE (1u << 0) /* Device-nGnRE; else Normal write-back */
+#define PG_WRITE (1u << 1)
+#define PG_EXEC (1u << 2)
+
+/* How a translation regime encodes permissions (see include/mmuon/pte.h). */
+struct pte_format {
+	uint64_t ap_rw;
+	uint64_t ap_ro;
+	uint64_t xn;
+};
+
+extern const struct pte_format pte_format_el1; /* EL1&0 regime */
+extern const struct pte_format pte_format_el2; /* EL2 (E2H = 0) and EL3 */
+
+struct pgtable {
+	uint64_t *root; /* level 1 table */
+	const struct pte_format *format;
+	/* Returns a zeroed, 4 KiB-aligned table, or NULL. */
+	uint64_t *(*alloc_table)(void *ctx);
+	/*
+	 * Live tables only (NULL while building tables not yet in use): make
+	 * *entry invalid and invalidate every TLB entry it may have produced
+	 * for [va, va + size), before it is replaced by an entry of another
+	 * size or output (Arm ARM D8.16.1, break-before-make).
+	 */
+	void (*break_entry)(void *ctx, uint64_t *entry, uint64_t va,
+			    uint64_t size);
+	void *ctx;
+};
+
+enum pg_error {
+	PG_OK = 0,
+	PG_ERR_WX = -1,	       /* writable and executable */
+	PG_ERR_ALIGN = -2,     /* not page aligned */
+	PG_ERR_RANGE = -3,     /* outside the VA space */
+	PG_ERR_NO_MEMORY = -4, /* alloc_table failed */
+};
+
+/* Identity-maps [pa, pa + size) with the given PG_* flags, replacing what
+ * was mapped there, splitting blocks where needed. */
+int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size,
+		unsigned flags);
+
+/* The descriptor translating va (0 if none) and the size it maps. */
+uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t va,
+			uint64_t *block_size);
+
+/* The descriptor bits a mapping with these flags gets (no address). */
+uint64_t pgtable_leaf_attrs(const struct pte_format *format, unsigned flags);
+
+#endif

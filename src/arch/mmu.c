@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The RAM translation tables: built from the DT with the flash tables
+ * still live, then switched to without turning the MMU off (see
+ * mmu_switch.S for the rule that makes the switch safe).
+ *
+ *   flash [0, 128 MiB)   read-only, executable: the firmware's code
+ *   RAM (every DT range) read/write, execute-never, except the guard page
+ *                        below the boot stack, which stays unmapped
+ *   UART, RTC, fw_cfg    Device-nGnRE, read/write, execute-never
+ *
+ * Nothing is writable and executable. Code loaded into RAM later gets its
+ * permissions through mmu_map(), with break-before-make.
+ */
+#include <string.h>
+
+#include <mmuon/layout.h>
+#include <mmuon/mmu.h>
+#include <mmuon/panic.h>
+
+extern char __stack_guard[], __pgtable_pool[], __pgtable_pool_end[];
+
+void mmu_switch_el1(uint64_t ttbr);
+void mmu_switch_el2(uint64_t ttbr);
+void mmu_switch_el3(uint64_t ttbr);
+void mmu_break_entry_el1(uint64_t *entry);
+void mmu_break_entry_el2(uint64_t *entry);
+void mmu_break_entry_el3(uint64_t *entry);
+void mmu_publish(void);
+
+static char *pool_next = __pgtable_pool;
+static struct pgtable tables;
+static unsigned current_el;
+
+static uint64_t *alloc_table(void *ctx)
+{
+	uint64_t *t = (uint64_t *)pool_next;
+
+	(void)ctx;
+	if (pool_next == __pgtable_pool_end)
+		return NULL;
+	pool_next += PAGE_SIZE;
+	memset(t, 0, PAGE_SIZE);
+	return t;
+}
+
+static void break_entry(void *ctx, uint64_t *entry, uint64_t va,
+			uint64_t size)
+{
+	(void)ctx;
+	(void)va;
+	(void)size;
+	if (current_el == 1)
+		mmu_break_entry_el1(entry);
+	else if (current_el == 2)
+		mmu_break_entry_el2(entry);
+	else
+		mmu_break_entry_el3(entry);
+}
+
+static void map_or_panic(uint64_t base, uint64_t size, unsigned flags,
+			 const char *what)
+{
+	uint64_t start = base & ~(PAGE_SIZE - 1);
+	uint64_t end = (base + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	int rc = pgtable_map(&tables, start, end - start, flags);
+
+	if (rc)
+		panic("cannot map %s [0x%llx, 0x%llx): error %d", what,
+		      (unsigned long long)start, (unsigned long long)end, rc);
+}
+
+/* RAM, less the stack guard page wherever it falls. */
+static void map_ram(const struct mem_range *r)
+{
+	uint64_t guard = (uintptr_t)__stack_guard, end = r->base + r->size;
+
+	if (guard >= r->base && guard < end) {
+		if (guard > r->base)
+			map_or_panic(r->base, guard - r->base, PG_WRITE, "RAM");
+		if (end > guard + PAGE_SIZE)
+			map_or_panic(guard + PAGE_SIZE, end - guard - PAGE_SIZE,
+				     PG_WRITE, "RAM");
+	} else {
+		map_or_panic(r->base, r->size, PG_WRITE, "RAM");
+	}
+}
+
+void mmu_init(const struct platform *p, unsigned el)
+{
+	unsigned i;
+
+	current_el = el;
+	tables.format = el == 1 ? &pte_format_el1 : &pte_format_el2;
+	tables.alloc_table = alloc_table;
+	tables.root = alloc_table(NULL);
+
+	/* Identical to the flash tables' flash mapping: see mmu_switch.S. */
+	map_or_panic(FLASH_BASE, FLASH_SIZE, PG_EXEC, "flash");
+	for (i = 0; i < p->ram_count; i++)
+		map_ram(&p->ram[i]);
+	if (p->ram[0].base > FW_RAM_BASE)
+		panic("RAM starts above mmuon's own RAM at 0x%x", FW_RAM_BASE);
+	map_or_panic(p->uart.base, p->uart.size, PG_DEVICE | PG_WRITE, "UART");
+	if (p->rtc.size)
+		map_or_panic(p->rtc.base, p->rtc.size, PG_DEVICE | PG_WRITE,
+			     "RTC");
+	if (p->fw_cfg.size)
+		map_or_panic(p->fw_cfg.base, p->fw_cfg.size,
+			     PG_DEVICE | PG_WRITE, "fw_cfg");
+	if (p->poweroff_gpio.size)
+		map_or_panic(p->poweroff_gpio.base, p->poweroff_gpio.size,
+			     PG_DEVICE | PG_WRITE, "power-off GPIO");
+
+	if (el == 1)
+		mmu_switch_el1((uintptr_t)tables.root);
+	else if (el == 2)
+		mmu_switch_el2((uintptr_t)tables.root);
+	else
+		mmu_switch_el3((uintptr_t)tables.root);
+	/* From now on, changes are to live tables. */
+	tables.break_entry = break_entry;
+}
+
+int mmu_map(uint64_t pa, uint64_t size, unsigned flags)
+{
+	int rc = pgtable_map(&tables, pa, size, flags);
+
+	mmu_publish();
+	return rc;
+}
+
+const struct pgtable *mmu_tables(void)
+{
+	return &tables;
+}

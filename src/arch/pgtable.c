@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Stage 1 translation table construction (VMSAv8-64, Arm ARM D8.3), 4 KiB
+ * granule: level 1 maps 1 GiB per entry, level 2 2 MiB, level 3 4 KiB.
+ * Every range is mapped with the largest blocks its alignment allows; a
+ * block that must change only in part is first split into a next-level
+ * table carrying the same attributes.
+ */
+#include <mmuon/pgtable.h>
+#include <mmuon/pte.h>
+#include <mmuon/sysreg.h>
+
+#define ENTRIES 512
+#define OA_MASK 0x0000fffffffff000ull /* output address, bits [47:12] */
+#define HI(x) ((uint64_t)(x) << 32)
+
+const struct pte_format pte_format_el1 = {
+	.ap_rw = PTE_EL1_AP_RW,
+	.ap_ro = PTE_EL1_AP_RO,
+	.xn = HI(PTE_HI_PXN | PTE_HI_UXN),
+};
+
+const struct pte_format pte_format_el2 = {
+	.ap_rw = PTE_EL2_AP_RW,
+	.ap_ro = PTE_EL2_AP_RO,
+	.xn = HI(PTE_HI_XN),
+};
+
+static uint64_t level_size(int level)
+{
+	return 1ull << (12 + 9 * (3 - level));
+}
+
+static unsigned level_index(uint64_t va, int level)
+{
+	return (va >> (12 + 9 * (3 - level))) & (ENTRIES - 1);
+}
+
+uint64_t pgtable_leaf_attrs(const struct pte_format *f, unsigned flags)
+{
+	uint64_t d = PTE_AF;
+
+	if (flags & PG_DEVICE)
+		d |= PTE_ATTRINDX(MT_DEVICE_nGnRE);
+	else
+		d |= PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER;
+	d |= (flags & PG_WRITE) ? f->ap_rw : f->ap_ro;
+	if (!(flags & PG_EXEC))
+		d |= f->xn;
+	return d;
+}
+
+static bool is_table(uint64_t desc, int level)
+{
+	return level < 3 && (desc & 3) == PTE_TABLE;
+}
+
+static uint64_t *table_of(uint64_t desc)
+{
+	return (uint64_t *)(uintptr_t)(desc & OA_MASK);
+}
+
+/*
+ * Replaces the block descriptor *entry (at level, for va) with a table of
+ * next-level entries that map the same addresses with the same attributes.
+ */
+static int split_block(struct pgtable *pt, uint64_t *entry, uint64_t va,
+		       int level)
+{
+	uint64_t *table = pt->alloc_table(pt->ctx);
+	uint64_t block = *entry, child = level_size(level + 1);
+	uint64_t attrs = block & ~OA_MASK & ~3ull;
+	unsigned i;
+
+	if (!table)
+		return PG_ERR_NO_MEMORY;
+	for (i = 0; i < ENTRIES; i++)
+		table[i] = ((block & OA_MASK) + i * child) | attrs |
+			   (level + 1 == 3 ? PTE_PAGE : PTE_BLOCK);
+	if (pt->break_entry)
+		pt->break_entry(pt->ctx, entry, va, level_size(level));
+	*entry = (uint64_t)(uintptr_t)table | PTE_TABLE;
+	return PG_OK;
+}
+
+static int map_level(struct pgtable *pt, uint64_t *table, int level,
+		     uint64_t pa, uint64_t end, uint64_t attrs)
+{
+	uint64_t size = level_size(level);
+
+	while (pa < end) {
+		uint64_t *entry = &table[level_index(pa, level)];
+		uint64_t next = (pa & ~(size - 1)) + size;
+		int rc;
+
+		if (next > end)
+			next = end;
+		/* A whole, aligned entry: a block (levels 1, 2) or page. */
+		if (!(pa & (size - 1)) && next - pa == size) {
+			uint64_t desc = pa | attrs |
+					(level == 3 ? PTE_PAGE : PTE_BLOCK);
+
+			if (*entry != desc && (*entry & 1) && pt->break_entry)
+				pt->break_entry(pt->ctx, entry, pa, size);
+			*entry = desc;
+		} else {
+			if (!(*entry & 1)) {
+				uint64_t *sub = pt->alloc_table(pt->ctx);
+
+				if (!sub)
+					return PG_ERR_NO_MEMORY;
+				*entry = (uint64_t)(uintptr_t)sub | PTE_TABLE;
+			} else if (!is_table(*entry, level)) {
+				rc = split_block(pt, entry, pa & ~(size - 1),
+						 level);
+				if (rc)
+					return rc;
+			}
+			rc = map_level(pt, table_of(*entry), level + 1, pa, next,
+				       attrs);
+			if (rc)
+				return rc;
+		}
+		pa = next;
+	}
+	return PG_OK;
+}
+
+int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size,
+		unsigned flags)
+{
+	if ((flags & PG_WRITE) && (flags & PG_EXEC))
+		return PG_ERR_WX;
+	if ((pa | size) & (PAGE_SIZE - 1))
+		return PG_ERR_ALIGN;
+	if (pa >= VA_LIMIT || size > VA_LIMIT - pa)
+		return PG_ERR_RANGE;
+	return map_level(pt, pt->root, 1, pa, pa + size,
+			 pgtable_leaf_attrs(pt->format, flags));
+}
+
+uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t va,
+			uint64_t *block_size)
+{
+	const uint64_t *table = pt->root;
+	int level;
+
+	if (va >= VA_LIMIT)
+		return 0;
+	for (level = 1; level <= 3; level++) {
+		uint64_t desc = table[level_index(va, level)];
+
+		if (!(desc & 1))
+			return 0;
+		if (!is_table(desc, level)) {
+			if (block_size)
+				*block_size = level_size(level);
+			return desc;
+		}
+		table = table_of(desc);
+	}
+	return 0;
+}

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmuon boot-test init: runs as PID 1 from the test initramfs and reports
+ * what the guest sees, one line per check:
+ *
+ *     MMUON-TEST <name>: <PASS|FAIL|INFO> <detail>
+ *
+ * PASS/FAIL are judgements the guest can make alone (checksums, mounts);
+ * INFO lines are facts only the host can judge (is EFI expected? which
+ * command line was passed?), so pytest compares them. The detail is the
+ * rest of the line, verbatim (the command line keeps its quotes and spaces).
+ * The last line is "MMUON-TEST done: ...", then the VM powers off.
+ *
+ * It must work with and without EFI (QEMU -kernel boots without it), and
+ * with and without busybox in the initramfs. With "mmuon.shell" on the
+ * kernel command line it starts busybox's shell after the report and powers
+ * off when the shell exits.
+ *
+ * Built static (aarch64-linux-gnu-gcc -static -Os) by tools/mkinitramfs.sh.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtc.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PREFIX "MMUON-TEST "
+#define RTC_MIN_YEAR 2024
+
+static int n_pass, n_fail;
+
+/*
+ * One write() per report line: kernel messages printed concurrently can then
+ * only land between lines, not inside one (up to the tty's chunk size).
+ */
+static void report(const char *name, const char *status, const char *fmt, ...)
+{
+	static char line[8192];
+	int n;
+	va_list ap;
+
+	n = snprintf(line, sizeof(line), PREFIX "%s: %s ", name, status);
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDOUT_FILENO, line, n) < 0) {
+		/* Nothing to report to; keep going so the VM still powers off. */
+	}
+	if (!strcmp(status, "PASS"))
+		n_pass++;
+	else if (!strcmp(status, "FAIL"))
+		n_fail++;
+}
+
+#define PASS(name, ...) report(name, "PASS", __VA_ARGS__)
+#define FAIL(name, ...) report(name, "FAIL", __VA_ARGS__)
+#define INFO(name, ...) report(name, "INFO", __VA_ARGS__)
+
+/* ---- SHA-256 (FIPS 180-4), small and slow enough for a few MiB ---------- */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t fill;
+};
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+static uint32_t ror32(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 64; i++)
+		w[i] = w[i - 16] + (ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       w[i - 7] + (ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) +
+		     sha256_k[i] + w[i];
+		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
+	}
+	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
+	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+}
+
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(s->h, iv, sizeof(iv));
+	s->len = 0;
+	s->fill = 0;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+
+	s->len += n;
+	while (n) {
+		size_t take = 64 - s->fill;
+		if (take > n)
+			take = n;
+		memcpy(s->buf + s->fill, p, take);
+		s->fill += take, p += take, n -= take;
+		if (s->fill == 64) {
+			sha256_block(s, s->buf);
+			s->fill = 0;
+		}
+	}
+}
+
+static void sha256_hex(struct sha256 *s, char out[65])
+{
+	uint64_t bits = s->len * 8;
+	uint8_t pad[72] = { 0x80 };
+	size_t padlen = (s->fill < 56 ? 56 : 120) - s->fill;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pad[padlen + i] = bits >> (56 - 8 * i);
+	sha256_update(s, pad, padlen + 8);
+	for (i = 0; i < 8; i++)
+		sprintf(out + 8 * i, "%08x", s->h[i]);
+	out[64] = 0;
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+/* Reads a whole (small) file; returns its length or -1. NUL-terminates. */
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = 0;
+}
+
+static int mount_fs(const char *type, const char *dir)
+{
+	mkdir(dir, 0755);
+	if (mount(type, dir, type, MS_NOSUID | MS_NOEXEC, NULL) == 0 || errno == EBUSY) {
+		PASS(type, "mounted on %s", dir);
+		return 0;
+	}
+	FAIL(type, "mount on %s: %s", dir, strerror(errno));
+	return -1;
+}
+
+/*
+ * The kernel opens /dev/console for init only if the initramfs (or the
+ * kernel's built-in one) provides it; ours is built without root rights and
+ * so without device nodes. devtmpfs provides it.
+ */
+static void ensure_console(void)
+{
+	int fd;
+
+	if (fcntl(STDOUT_FILENO, F_GETFD) >= 0)
+		return;
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* The kernel's own clock: "uptime" at init's start says how long it took. */
+static void check_uptime(const char *name)
+{
+	char buf[128];
+
+	if (read_file("/proc/uptime", buf, sizeof(buf)) > 0) {
+		*strchrnul(buf, ' ') = 0;
+		INFO(name, "%s", buf);
+	} else {
+		FAIL(name, "cannot read /proc/uptime");
+	}
+}
+
+static void check_efi(void)
+{
+	char buf[64];
+	struct stat st;
+
+	/* Whether EFI is expected is the host's call: QEMU -kernel has none. */
+	if (stat("/sys/firmware/efi", &st) != 0) {
+		INFO("efi", "absent");
+		return;
+	}
+	if (read_file("/sys/firmware/efi/fw_platform_size", buf, sizeof(buf)) > 0)
+		chomp(buf);
+	else
+		strcpy(buf, "?");
+	INFO("efi", "present fw_platform_size=%s efivars=%s", buf,
+	     stat("/sys/firmware/efi/efivars", &st) == 0 ? "yes" : "no");
+}
+
+static char cmdline[8192];
+
+static void check_cmdline(void)
+{
+	struct sha256 s;
+	char hex[65];
+
+	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
+		FAIL("cmdline", "cannot read /proc/cmdline");
+		return;
+	}
+	/* The kernel appends one newline to /proc/cmdline; the rest is verbatim. */
+	if (cmdline[0] && cmdline[strlen(cmdline) - 1] == '\n')
+		cmdline[strlen(cmdline) - 1] = 0;
+	INFO("cmdline", "%s", cmdline);
+	INFO("cmdline-length", "%zu", strlen(cmdline));
+	/* A hash survives even if a kernel message splits the long line above. */
+	sha256_init(&s);
+	sha256_update(&s, cmdline, strlen(cmdline));
+	sha256_hex(&s, hex);
+	INFO("cmdline-sha256", "%s", hex);
+}
+
+static void check_payload(void)
+{
+	static uint8_t buf[64 * 1024];
+	struct sha256 s;
+	char want[128], got[65];
+	ssize_t n;
+	size_t total = 0;
+	int fd;
+
+	if (read_file("/payload.sha256", want, sizeof(want)) < 64) {
+		FAIL("payload", "cannot read /payload.sha256");
+		return;
+	}
+	want[64] = 0; /* sha256sum format: "<hex>  <name>" */
+	fd = open("/payload.bin", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		FAIL("payload", "cannot open /payload.bin: %s", strerror(errno));
+		return;
+	}
+	sha256_init(&s);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		sha256_update(&s, buf, n);
+		total += n;
+	}
+	close(fd);
+	sha256_hex(&s, got);
+	if (n < 0)
+		FAIL("payload", "read error after %zu bytes: %s", total, strerror(errno));
+	else if (strcmp(got, want))
+		FAIL("payload", "size=%zu sha256=%s expected=%s", total, got, want);
+	else
+		PASS("payload", "size=%zu sha256=%s", total, got);
+}
+
+static void check_rtc(void)
+{
+	struct rtc_time tm;
+	char buf[64];
+	int fd = open("/dev/rtc0", O_RDONLY | O_CLOEXEC);
+	int year = -1;
+	const char *how = "ioctl";
+
+	memset(&tm, 0, sizeof(tm));
+	if (fd >= 0 && ioctl(fd, RTC_RD_TIME, &tm) == 0) {
+		year = tm.tm_year + 1900;
+	} else if (read_file("/sys/class/rtc/rtc0/since_epoch", buf, sizeof(buf)) > 0) {
+		/* No /dev (devtmpfs missing) but the class device is there. */
+		time_t t = strtoll(buf, NULL, 10);
+		struct tm utc;
+		gmtime_r(&t, &utc);
+		tm.tm_year = utc.tm_year, tm.tm_mon = utc.tm_mon, tm.tm_mday = utc.tm_mday;
+		tm.tm_hour = utc.tm_hour, tm.tm_min = utc.tm_min, tm.tm_sec = utc.tm_sec;
+		year = utc.tm_year + 1900;
+		how = "sysfs";
+	}
+	if (fd >= 0)
+		close(fd);
+	if (year < 0) {
+		FAIL("rtc", "no rtc0 (/dev/rtc0: %s)", strerror(errno));
+		return;
+	}
+	report("rtc", year >= RTC_MIN_YEAR ? "PASS" : "FAIL",
+	       "%04d-%02d-%02dT%02d:%02d:%02dZ via %s", year, tm.tm_mon + 1, tm.tm_mday,
+	       tm.tm_hour, tm.tm_min, tm.tm_sec, how);
+}
+
+static void check_iomem(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "re");
+
+	if (!f) {
+		FAIL("iomem", "cannot read /proc/iomem");
+		return;
+	}
+	/*
+	 * Where the kernel image and RAM ended up: the firmware decides both
+	 * (placement, memory map), so the host compares them across boots.
+	 */
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+		chomp(line);
+		while (*p == ' ')
+			p++;
+		if (strstr(p, ": Kernel code") || strstr(p, ": Kernel data") ||
+		    (p == line && strstr(p, ": System RAM")))
+			INFO("iomem", "%s", p);
+	}
+	fclose(f);
+}
+
+static void check_dmesg(void)
+{
+	static const char *const firmware_marks[] = {
+		"EFI stub: ERROR", "EFI stub: WARNING", "[Firmware Bug]", "FIRMWARE BUG",
+		"[Firmware Warn]",
+	};
+	char *buf, *line, *next;
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	int n, hits = 0;
+	size_t i;
+
+	if (size <= 0 || !(buf = malloc(size + 1))) {
+		FAIL("dmesg", "klogctl size: %s", strerror(errno));
+		return;
+	}
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		FAIL("dmesg", "klogctl read: %s", strerror(errno));
+		free(buf);
+		return;
+	}
+	buf[n] = 0;
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (line[0] == '<' && (line = strchr(line, '>')))
+			line++; /* drop the "<level>" prefix */
+		if (!line)
+			break;
+		for (i = 0; i < sizeof(firmware_marks) / sizeof(firmware_marks[0]); i++) {
+			if (strstr(line, firmware_marks[i])) {
+				INFO("dmesg-firmware", "%s", line);
+				hits++;
+				break;
+			}
+		}
+		/* The kernel's own summary of the firmware it found ("EFI v2.x by"). */
+		if (strstr(line, "] efi: "))
+			INFO("dmesg-efi", "%s", strstr(line, "] efi: ") + 2);
+	}
+	free(buf);
+	report("dmesg-firmware-count", hits ? "FAIL" : "PASS", "%d", hits);
+}
+
+static void check_cpus(void)
+{
+	char buf[64] = "?";
+
+	if (read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0)
+		chomp(buf);
+	INFO("cpus", "%ld online=%s", sysconf(_SC_NPROCESSORS_ONLN), buf);
+}
+
+/* ---- shell mode ------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_cmd;
+
+/* busybox's halt/poweroff/reboot signal PID 1 as its own init expects. */
+static void on_signal(int sig)
+{
+	stop_cmd = sig == SIGTERM ? RB_AUTOBOOT : RB_POWER_OFF;
+}
+
+static int has_param(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = cmdline;
+
+	while ((p = strstr(p, name))) {
+		if ((p == cmdline || p[-1] == ' ') && (p[len] == 0 || p[len] == ' ' || p[len] == '='))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+static void run_shell(void)
+{
+	static char *const argv[] = { "/bin/sh", NULL };
+	static char *const envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
+				      "TERM=vt100", "PS1=mmuon# ", NULL };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char tty[64] = "console", path[80];
+	pid_t pid;
+
+	if (access("/bin/busybox", X_OK) != 0) {
+		INFO("shell", "no /bin/busybox in this initramfs (mkinitramfs.sh --with-busybox)");
+		return;
+	}
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	pid = fork();
+	if (pid == 0) {
+		static char *const install[] = { "/bin/busybox", "--install", "-s", NULL };
+		pid_t p;
+
+		/* Applet symlinks are made here: the host cannot run arm64 busybox. */
+		if ((p = fork()) == 0) {
+			execve(install[0], install, envp);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+		/*
+		 * /dev/console cannot be a controlling terminal; the real console
+		 * device (ttyAMA0) can, so job control and ^C work in the shell.
+		 */
+		setsid();
+		if (read_file("/sys/class/tty/console/active", tty, sizeof(tty)) > 0) {
+			chomp(tty);
+			*strchrnul(tty, ' ') = 0; /* last one listed is /dev/console */
+		}
+		snprintf(path, sizeof(path), "/dev/%s", tty);
+		int fd = open(path, O_RDWR);
+		if (fd >= 0) {
+			ioctl(fd, TIOCSCTTY, 1);
+			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	INFO("shell", "started on %s; exit or poweroff to stop the VM", tty);
+	while (!stop_cmd) {
+		pid_t w = waitpid(-1, NULL, 0);
+		if (w == pid || (w < 0 && errno == ECHILD))
+			break;
+	}
+}
+
+int main(void)
+{
+	ensure_console();
+	/* Before mounting /proc there is no uptime to read: mount it first. */
+	mount_fs("proc", "/proc");
+	check_uptime("uptime");
+	mount_fs("sysfs", "/sys");
+	/* The kernel may have mounted devtmpfs already (CONFIG_DEVTMPFS_MOUNT). */
+	mkdir("/dev", 0755);
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) == 0 || errno == EBUSY)
+		PASS("devtmpfs", "mounted on /dev");
+	else
+		FAIL("devtmpfs", "mount on /dev: %s", strerror(errno));
+
+	check_efi();
+	check_cmdline();
+	check_payload();
+	check_rtc();
+	check_iomem();
+	check_dmesg();
+	check_cpus();
+	check_uptime("uptime-report");
+	report("done", n_fail ? "FAIL" : "PASS", "%d passed, %d failed", n_pass, n_fail);
+
+	if (has_param("mmuon.shell"))
+		run_shell();
+
+	sync();
+	reboot(stop_cmd == RB_AUTOBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
+	/* Returning from PID 1 would panic the kernel; say why we are stuck. */
+	FAIL("poweroff", "reboot(): %s", strerror(errno));
+	for (;;)
+		pause();
+}
