@@ -4,7 +4,8 @@ CROSS     ?= aarch64-linux-gnu-
 CC_FW      = $(CROSS)gcc
 OBJCOPY    = $(CROSS)objcopy
 HOSTCC    ?= gcc
-PYTEST    ?= python3 -m pytest
+PYTHON    ?= /usr/bin/python3
+PYTEST    ?= $(PYTHON) -m pytest
 MMUON_CACHE ?= $(HOME)/.cache/mmuon
 export MMUON_CACHE
 
@@ -85,8 +86,8 @@ boot-tests: all
 
 .PHONY: audit
 audit: all
-	python3 tools/mmu_off_audit.py --el 1
-	python3 tools/mmu_off_audit.py --el 2
+	$(PYTHON) tools/mmu_off_audit.py --el 1
+	$(PYTHON) tools/mmu_off_audit.py --el 2
 
 # ---- the README's two commands --------------------------------------------
 .PHONY: deps

@@ -111,9 +111,9 @@ deps=("$0" "$stage/init" "$stage/payload.bin")
 need_archive() {
 	stale "$out" "${deps[@]}" && return 0
 	if [ "$gzip" = 1 ]; then
-		! gzip -t "$out" 2>/dev/null
+		if gzip -t "$out" 2>/dev/null; then return 1; else return 0; fi
 	else
-		[ "$(head -c 6 "$out")" != 070701 ]
+		[ "$(head -c 6 "$out" | tr -d "\\0")" != 070701 ]
 	fi
 }
 if need_archive; then

@@ -10,6 +10,8 @@
 /* Route console output to the PL011 at base (from /chosen/stdout-path). */
 void console_use_pl011(uintptr_t base);
 bool console_present(void);
+/* MMIO base of the console PL011, 0 if none (for the EFI console input). */
+uintptr_t console_uart_base(void);
 void console_putc(char c);
 void console_write(const char *s);
 int vprintf(const char *fmt, va_list ap);

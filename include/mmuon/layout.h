@@ -28,6 +28,7 @@
  * above the DTB, which QEMU sizes at no more than 1 MiB.
  */
 #define FW_RAM_BASE 0x40200000
+#define FW_RAM_SIZE 0x00200000
 
 /*
  * Used only to report a crash that happens before the DT has named the

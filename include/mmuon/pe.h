@@ -22,11 +22,11 @@
 #define PE_MAX_SECTIONS 32
 
 /*
- * Reading this many bytes of the file is always enough for pe_parse() on
- * images produced by the usual tools (Linux, gnu-efi, lld, binutils, EDK2):
- * their header area is at most 4 KiB. A larger header area is legal; then
- * pe_parse() says PE_ERR_TRUNCATED and pe_image.bad_value holds the number
- * of bytes it needs.
+ * Reading this many bytes of the file is enough for pe_parse() on images
+ * from the usual tools (Linux, gnu-efi, U-Boot, lld, binutils, EDK2): their
+ * section table ends well within 4 KiB, even when SizeOfHeaders is larger
+ * (64 KiB for Linux). If it does not, pe_parse() says PE_ERR_TRUNCATED and
+ * pe_image.bad_value holds the number of bytes it needs.
  */
 #define PE_HEADER_PROBE_SIZE 4096
 
@@ -54,25 +54,25 @@
 
 enum pe_status {
 	PE_OK = 0,
-	PE_ERR_TRUNCATED,	 /* headers go past the buffer given */
-	PE_ERR_ELF,		 /* an ELF file (e.g. vmlinux), not PE/COFF */
-	PE_ERR_BARE_IMAGE,	 /* arm64 Image without the EFI stub */
-	PE_ERR_NO_MZ,		 /* no 'MZ' DOS header */
-	PE_ERR_LFANEW,		 /* e_lfanew misaligned or out of bounds */
-	PE_ERR_NO_PE_SIG,	 /* no 'PE\0\0' at e_lfanew */
-	PE_ERR_MACHINE,		 /* machine type is not 0xAA64 */
-	PE_ERR_PE32,		 /* 32-bit optional header (0x10b) */
-	PE_ERR_OPT_MAGIC,	 /* neither PE32 nor PE32+ magic */
-	PE_ERR_OPT_SIZE,	 /* SizeOfOptionalHeader too small */
-	PE_ERR_DATA_DIRS,	 /* NumberOfRvaAndSizes > 16 or not in header */
-	PE_ERR_NO_SECTIONS,	 /* NumberOfSections == 0 */
+	PE_ERR_TRUNCATED,   /* headers go past the buffer given */
+	PE_ERR_ELF,	    /* an ELF file (e.g. vmlinux), not PE/COFF */
+	PE_ERR_BARE_IMAGE,  /* arm64 Image without the EFI stub */
+	PE_ERR_NO_MZ,	    /* no 'MZ' DOS header */
+	PE_ERR_LFANEW,	    /* e_lfanew misaligned or out of bounds */
+	PE_ERR_NO_PE_SIG,   /* no 'PE\0\0' at e_lfanew */
+	PE_ERR_MACHINE,	    /* machine type is not 0xAA64 */
+	PE_ERR_PE32,	    /* 32-bit optional header (0x10b) */
+	PE_ERR_OPT_MAGIC,   /* neither PE32 nor PE32+ magic */
+	PE_ERR_OPT_SIZE,    /* SizeOfOptionalHeader too small */
+	PE_ERR_DATA_DIRS,   /* NumberOfRvaAndSizes > 16 or not in header */
+	PE_ERR_NO_SECTIONS, /* NumberOfSections == 0 */
 	PE_ERR_TOO_MANY_SECTIONS, /* NumberOfSections > PE_MAX_SECTIONS */
-	PE_ERR_FILE_ALIGN,	 /* FileAlignment not a power of two 512..64K */
-	PE_ERR_SECTION_ALIGN,	 /* see pe_parse() for the alignment rules */
-	PE_ERR_HEADERS_SIZE,	 /* SizeOfHeaders vs. section table/file/image */
-	PE_ERR_IMAGE_SIZE,	 /* SizeOfImage zero or below SizeOfHeaders */
-	PE_ERR_SUBSYSTEM,	 /* not an EFI application or driver */
-	PE_ERR_SECTION_RANGE,	 /* section goes past SizeOfImage */
+	PE_ERR_FILE_ALIGN,    /* FileAlignment not a power of two 512..64K */
+	PE_ERR_SECTION_ALIGN, /* see pe_parse() for the alignment rules */
+	PE_ERR_HEADERS_SIZE,  /* SizeOfHeaders vs. section table/file/image */
+	PE_ERR_IMAGE_SIZE,    /* SizeOfImage zero or below SizeOfHeaders */
+	PE_ERR_SUBSYSTEM,     /* not an EFI application or driver */
+	PE_ERR_SECTION_RANGE, /* section goes past SizeOfImage */
 	PE_ERR_SECTION_VA_ALIGN, /* section RVA not SectionAlignment-aligned */
 	PE_ERR_SECTION_OVERLAP,	 /* sections unsorted/overlapping/in headers */
 	PE_ERR_SECTION_FILE,	 /* section's raw data past the end of file */
@@ -86,9 +86,9 @@ enum pe_status {
 
 /* Where a section lives in memory and in the file. */
 struct pe_section {
-	char name[8];	     /* as in the file: NUL-padded, maybe not ended */
-	uint32_t rva;	     /* VirtualAddress, SectionAlignment-aligned */
-	uint32_t mem_size;   /* bytes in memory (VirtualSize) */
+	char name[8];	      /* as in the file: NUL-padded, maybe not ended */
+	uint32_t rva;	      /* VirtualAddress, SectionAlignment-aligned */
+	uint32_t mem_size;    /* bytes in memory (VirtualSize) */
 	uint32_t file_offset; /* PointerToRawData */
 	/*
 	 * Bytes to copy from file_offset to rva: min(SizeOfRawData,
@@ -110,15 +110,16 @@ struct pe_image {
 	uint32_t headers_size;	    /* SizeOfHeaders: file [0, n) at RVA 0 */
 	uint32_t section_alignment; /* >= 4096 allows per-section mappings */
 	uint32_t file_alignment;
-	uint32_t entry_rva;	   /* AddressOfEntryPoint, inside a section */
-	uint16_t subsystem;	   /* PE_SUBSYSTEM_* */
-	uint16_t characteristics;  /* COFF header IMAGE_FILE_* */
+	uint32_t entry_rva;	  /* AddressOfEntryPoint, inside a section */
+	uint16_t subsystem;	  /* PE_SUBSYSTEM_* */
+	uint16_t characteristics; /* COFF header IMAGE_FILE_* */
 	uint16_t dll_characteristics; /* IMAGE_DLLCHARACTERISTICS_* */
 	/*
-	 * True if every section's file offset equals its RVA and the image
-	 * needs no more than image_size bytes of the file: then DMA'ing the
-	 * first load_size bytes of the file to the image base loads it, and
-	 * only each section's BSS tail is left to zero.
+	 * True if every section's file offset equals its RVA (so the image
+	 * never needs more than image_size bytes of the file): then DMA'ing
+	 * the first load_size bytes of the file to the image base loads it,
+	 * and only each section's BSS tail is left to zero -- after the DMA,
+	 * since file bytes (padding, other data) may land there.
 	 */
 	bool in_place;
 	/*
@@ -128,7 +129,7 @@ struct pe_image {
 	 */
 	uint32_t load_size;
 	struct pe_base_reloc_dir reloc; /* base relocation data directory */
-	/* Non-empty sections in file order (empty ones are skipped). */
+	/* Non-empty sections, by ascending RVA (empty ones are skipped). */
 	uint32_t num_sections;
 	struct pe_section sections[PE_MAX_SECTIONS];
 	/*
@@ -154,21 +155,23 @@ struct pe_image {
  * sorted, must not overlap each other or the headers, and must lie inside
  * SizeOfImage. A VirtualSize of 0 means SizeOfRawData, as in EDK2.
  *
- * @buf/@buf_len: the first bytes of the file (at least the headers; the
- * section table must be inside), @file_size: the size of the whole file
+ * @buf/@buf_len: the first bytes of the file (at least up to the end of
+ * the section table), @file_size: the size of the whole file
  * (section data is checked against it, not against @buf_len).
- * Fills @img, which is meaningful only on PE_OK.
+ * Fills @img, which is meaningful only on PE_OK (but for bad_value).
  */
 enum pe_status pe_parse(const void *buf, size_t buf_len, uint64_t file_size,
 			struct pe_image *img);
 
 /*
- * Apply the base relocations of an image that has been loaded at
- * @image (@image_size bytes of memory, normally pe_image.image_size) when
- * it was linked for an address @delta lower (delta = actual base - ImageBase,
- * modulo 2^64). Only IMAGE_REL_BASED_DIR64 and ABSOLUTE (padding) entries
- * are accepted. The whole table is validated before the first write, so on
- * error the image is untouched.
+ * Apply the base relocations of an image loaded at @image (@image_size
+ * bytes of memory, normally pe_image.image_size), adding @delta = actual
+ * base - ImageBase (modulo 2^64) to every DIR64 target. Only
+ * IMAGE_REL_BASED_DIR64 and ABSOLUTE (padding) entries are accepted, and
+ * no target may lie outside the image or on the table itself. The whole
+ * table is validated before the first write, so on error the image is
+ * untouched; with @delta 0 it is only validated. @dir is normally
+ * &pe_image.reloc; a size of 0 means nothing to do.
  */
 enum pe_status pe_relocate(void *image, uint64_t image_size, uint64_t delta,
 			   const struct pe_base_reloc_dir *dir);

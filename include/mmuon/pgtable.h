@@ -25,7 +25,8 @@
 struct pte_format {
 	uint64_t ap_rw;
 	uint64_t ap_ro;
-	uint64_t xn;
+	uint64_t xn;	 /* execute-never, for everything not PG_EXEC */
+	uint64_t xn_el0; /* on every mapping: nothing runs at EL0 */
 };
 
 extern const struct pte_format pte_format_el1; /* EL1&0 regime */

@@ -31,7 +31,7 @@
 
 /* One regime's pair of tables: a level 1 table and the level 2 table for
  * the first GiB. */
-.macro flash_tables name, ap_rw, ap_ro, xn_hi
+.macro flash_tables name, ap_rw, ap_ro, xn_hi, x_hi
 	.balign	4096
 	.global	\name
 \name:					// level 1: 512 x 1 GiB
@@ -47,7 +47,7 @@
 \name\()_l2:				// level 2: the first GiB, 512 x 2 MiB
 	.set	addr, FLASH_BASE
 	.rept	FLASH_SIZE / SZ_2M
-	desc	addr, NORMAL_LO | \ap_ro, 0
+	desc	addr, NORMAL_LO | \ap_ro, \x_hi
 	.set	addr, addr + SZ_2M
 	.endr
 	.rept	DEVICE_WINDOW_SIZE / SZ_2M
@@ -57,5 +57,6 @@
 .endm
 
 	.section .rodata.flash_tables, "a"
-	flash_tables flash_tables_el1, PTE_EL1_AP_RW, PTE_EL1_AP_RO, (PTE_HI_PXN | PTE_HI_UXN)
-	flash_tables flash_tables_el2, PTE_EL2_AP_RW, PTE_EL2_AP_RO, PTE_HI_XN
+	/* EL1: flash executable at EL1 only (UXN), the rest never (PXN|UXN) */
+	flash_tables flash_tables_el1, PTE_EL1_AP_RW, PTE_EL1_AP_RO, (PTE_HI_PXN | PTE_HI_UXN), PTE_HI_UXN
+	flash_tables flash_tables_el2, PTE_EL2_AP_RW, PTE_EL2_AP_RO, PTE_HI_XN, 0

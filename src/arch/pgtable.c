@@ -18,6 +18,7 @@ const struct pte_format pte_format_el1 = {
 	.ap_rw = PTE_EL1_AP_RW,
 	.ap_ro = PTE_EL1_AP_RO,
 	.xn = HI(PTE_HI_PXN | PTE_HI_UXN),
+	.xn_el0 = HI(PTE_HI_UXN),
 };
 
 const struct pte_format pte_format_el2 = {
@@ -38,7 +39,7 @@ static unsigned level_index(uint64_t va, int level)
 
 uint64_t pgtable_leaf_attrs(const struct pte_format *f, unsigned flags)
 {
-	uint64_t d = PTE_AF;
+	uint64_t d = PTE_AF | f->xn_el0;
 
 	if (flags & PG_DEVICE)
 		d |= PTE_ATTRINDX(MT_DEVICE_nGnRE);
@@ -111,6 +112,9 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 					return PG_ERR_NO_MEMORY;
 				*entry = (uint64_t)(uintptr_t)sub | PTE_TABLE;
 			} else if (!is_table(*entry, level)) {
+				/* Already mapped like this: nothing to split. */
+				if ((*entry & ~OA_MASK & ~3ull) == attrs)
+					goto next;
 				rc = split_block(pt, entry, pa & ~(size - 1),
 						 level);
 				if (rc)
@@ -121,6 +125,7 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 			if (rc)
 				return rc;
 		}
+next:
 		pa = next;
 	}
 	return PG_OK;

@@ -5,8 +5,11 @@
  */
 #include <string.h>
 
+#include <mmuon/boot.h>
 #include <mmuon/console.h>
 #include <mmuon/crash.h>
+#include <mmuon/efi_core.h>
+#include <mmuon/fw_cfg.h>
 #include <mmuon/layout.h>
 #include <mmuon/mmu.h>
 #include <mmuon/panic.h>
@@ -27,6 +30,23 @@ static void print_banner(unsigned el)
 		       (unsigned long long)platform.ram[i].base,
 		       (unsigned long long)(platform.ram[i].base +
 					    platform.ram[i].size - 1));
+}
+
+/* The UEFI environment the kernel's stub (or any EFI image) runs in. */
+static void efi_init(void)
+{
+	efi_memory_init(&platform);
+	if (platform.fw_cfg.size && fw_cfg_init(platform.fw_cfg.base))
+		printf("mmuon: fw_cfg at 0x%llx has no DMA interface\n",
+		       (unsigned long long)platform.fw_cfg.base);
+	efi_firmware_handle();
+	efi_install_configuration_table(&(EFI_GUID)EFI_DTB_TABLE_GUID,
+					(void *)platform.fdt);
+	efi_runtime_init(&platform);
+	efi_console_install();
+	efi_rng_install(&platform);
+	efi_memory_attribute_install();
+	efi_memattr_table_install();
 }
 
 void mmuon_main(unsigned el, const void *fdt);
@@ -50,6 +70,6 @@ __attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt)
 	print_banner(el);
 	crash_if_asked(platform.bootargs);
 
-	printf("mmuon: no kernel to boot; powering off\n");
-	power_off();
+	efi_init();
+	boot_linux(&platform);
 }

@@ -9,7 +9,7 @@ struct spec {
 	bool zero;   /* '0': pad numbers with zeros */
 	int width;
 	int precision; /* %.Ns: at most N characters; -1: no limit */
-	int length;  /* 0 int, 1 long, 2 long long / size_t */
+	int length;  /* -2 char, -1 short, 0 int, 1 long, 2 long long/size_t */
 };
 
 struct out {
@@ -36,7 +36,7 @@ static void put_string(struct out *o, const struct spec *sp, const char *s)
 
 	if (!s)
 		s = "(null)";
-	while (s[len] && (sp->precision < 0 || len < sp->precision))
+	while ((sp->precision < 0 || len < sp->precision) && s[len])
 		len++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - len);
@@ -76,6 +76,10 @@ static uint64_t fetch_unsigned(const struct spec *sp, va_list *ap)
 		return va_arg(*ap, unsigned long long);
 	if (sp->length == 1)
 		return va_arg(*ap, unsigned long);
+	if (sp->length == -1)
+		return (unsigned short)va_arg(*ap, unsigned int);
+	if (sp->length <= -2)
+		return (unsigned char)va_arg(*ap, unsigned int);
 	return va_arg(*ap, unsigned int);
 }
 
@@ -85,6 +89,10 @@ static int64_t fetch_signed(const struct spec *sp, va_list *ap)
 		return va_arg(*ap, long long);
 	if (sp->length == 1)
 		return va_arg(*ap, long);
+	if (sp->length == -1)
+		return (short)va_arg(*ap, int);
+	if (sp->length <= -2)
+		return (signed char)va_arg(*ap, int);
 	return va_arg(*ap, int);
 }
 
@@ -102,6 +110,10 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 	}
 	if (*f == '*') {
 		sp->width = va_arg(*ap, int);
+		if (sp->width < 0) { /* C: a negative width means '-' */
+			sp->left = true;
+			sp->width = -sp->width;
+		}
 		f++;
 	}
 	while (*f >= '0' && *f <= '9')
@@ -115,8 +127,10 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		while (*f >= '0' && *f <= '9')
 			sp->precision = sp->precision * 10 + (*f++ - '0');
 	}
-	while (*f == 'h')
+	while (*f == 'h') {
+		sp->length--; /* -1 short, -2 char */
 		f++;
+	}
 	if (*f == 'z') {
 		sp->length = 2;
 		f++;
@@ -143,7 +157,11 @@ size_t fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 		fmt = parse_spec(fmt + 1, &sp, &args);
 		switch (*fmt) {
 		case 'c':
+			if (!sp.left)
+				pad(&o, ' ', sp.width - 1);
 			put(&o, (char)va_arg(args, int));
+			if (sp.left)
+				pad(&o, ' ', sp.width - 1);
 			break;
 		case 's':
 			put_string(&o, &sp, va_arg(args, const char *));

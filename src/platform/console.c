@@ -23,6 +23,11 @@ bool console_present(void)
 	return uart_base != 0;
 }
 
+uintptr_t console_uart_base(void)
+{
+	return uart_base;
+}
+
 void console_putc(char c)
 {
 	if (!uart_base)

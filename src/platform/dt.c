@@ -190,7 +190,12 @@ static void find_secure_poweroff(const void *fdt, struct platform *p)
 	const fdt32_t *gpios;
 	int len, gpio;
 
-	if (node < 0 || !node_enabled(fdt, node, "secure-status"))
+	/* The binding: secure-status if present, else status, applies. */
+	if (node < 0 ||
+	    !node_enabled(fdt, node,
+			  fdt_getprop(fdt, node, "secure-status", NULL)
+				  ? "secure-status"
+				  : "status"))
 		return;
 	gpios = fdt_getprop(fdt, node, "gpios", &len);
 	if (!gpios || len < 8)

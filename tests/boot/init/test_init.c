@@ -420,7 +420,7 @@ static void check_cpus(void)
 
 	if (read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0)
 		chomp(buf);
-	INFO("cpus", "%ld online=%s", sysconf(_SC_NPROCESSORS_ONLN), buf);
+	INFO("cpus", "%ld (online: %s)", sysconf(_SC_NPROCESSORS_ONLN), buf);
 }
 
 /* ---- shell mode ------------------------------------------------------------ */
@@ -452,7 +452,8 @@ static void run_shell(void)
 	static char *const envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
 				      "TERM=vt100", "PS1=mmuon# ", NULL };
 	struct sigaction sa = { .sa_handler = on_signal };
-	char tty[64] = "console", path[80];
+	char tty[64], path[80];
+	const char *name = "console";
 	pid_t pid;
 
 	if (access("/bin/busybox", X_OK) != 0) {
@@ -462,6 +463,17 @@ static void run_shell(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+
+	/*
+	 * /dev/console cannot be a controlling terminal; the real console
+	 * device (ttyAMA0) can, so job control and ^C work in the shell.
+	 */
+	if (read_file("/sys/class/tty/console/active", tty, sizeof(tty)) > 0) {
+		chomp(tty);
+		/* The last one listed is the one behind /dev/console (sysfs-tty ABI). */
+		name = strrchr(tty, ' ') ? strrchr(tty, ' ') + 1 : tty;
+	}
+	snprintf(path, sizeof(path), "/dev/%s", name);
 
 	pid = fork();
 	if (pid == 0) {
@@ -474,16 +486,7 @@ static void run_shell(void)
 			_exit(127);
 		}
 		waitpid(p, NULL, 0);
-		/*
-		 * /dev/console cannot be a controlling terminal; the real console
-		 * device (ttyAMA0) can, so job control and ^C work in the shell.
-		 */
 		setsid();
-		if (read_file("/sys/class/tty/console/active", tty, sizeof(tty)) > 0) {
-			chomp(tty);
-			*strchrnul(tty, ' ') = 0; /* last one listed is /dev/console */
-		}
-		snprintf(path, sizeof(path), "/dev/%s", tty);
 		int fd = open(path, O_RDWR);
 		if (fd >= 0) {
 			ioctl(fd, TIOCSCTTY, 1);
@@ -494,7 +497,7 @@ static void run_shell(void)
 		execve(argv[0], argv, envp);
 		_exit(127);
 	}
-	INFO("shell", "started on %s; exit or poweroff to stop the VM", tty);
+	INFO("shell", "started on %s; exit or poweroff to stop the VM", path);
 	while (!stop_cmd) {
 		pid_t w = waitpid(-1, NULL, 0);
 		if (w == pid || (w < 0 && errno == ECHILD))

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot policy: Linux from QEMU's -kernel/-initrd/-append.
+ *
+ * The kernel file is read twice by DMA: first its PE headers into a small
+ * buffer, to learn how much memory it needs and how it must be aligned;
+ * then the whole file straight to a uniformly random slot of free RAM,
+ * where it runs. Only the BSS is written by the CPU. The loaded image
+ * handle carries LINUX_EFI_LOADED_IMAGE_FIXED_GUID, so the stub runs the
+ * kernel where it is instead of moving it (v6.1+ honour it).
+ */
+#include <string.h>
+
+#include <mmuon/boot.h>
+#include <mmuon/boot_internal.h>
+#include <mmuon/console.h>
+#include <mmuon/efi_core.h>
+#include <mmuon/efi_image.h>
+#include <mmuon/fw_cfg.h>
+#include <mmuon/panic.h>
+#include <mmuon/pe.h>
+#include <mmuon/power.h>
+#include <mmuon/ucs2.h>
+
+#define SZ_64K 0x10000ull
+#define SZ_2M 0x200000ull
+
+/* mmuon's vendor GUID for "a file from fw_cfg" device paths. */
+#define MMUON_FW_CFG_GUID                                                    \
+	EFI_GUID_INIT(0x9b0fb4a2, 0x3c1e, 0x4f7a, 0x9e, 0x55, 0x6d, 0x0c,     \
+		      0x1f, 0x2a, 0x7b, 0x31)
+
+struct kernel_device_path {
+	EFI_VENDOR_DEVICE_PATH vendor;
+	EFI_DEVICE_PATH_PROTOCOL end;
+} __attribute__((packed));
+
+static const struct kernel_device_path kernel_path = {
+	.vendor = {
+		.Header = {HARDWARE_DEVICE_PATH, HW_VENDOR_DP,
+			   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
+		.Guid = MMUON_FW_CFG_GUID,
+	},
+	.end = {END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
+		{sizeof(EFI_DEVICE_PATH_PROTOCOL), 0}},
+};
+
+static uint64_t cpu_copied_bytes;
+
+uint64_t boot_cpu_copied_bytes(void)
+{
+	return cpu_copied_bytes;
+}
+
+/* word appears in s delimited by spaces or the ends of s. */
+static bool has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = s; (p = strstr(p, word)); p += n)
+		if ((p == s || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The command line from -append; "" without one. */
+static char *read_cmdline(void)
+{
+	uint32_t size = fw_cfg_read_u32(FW_CFG_CMDLINE_SIZE);
+	char *cmdline = efi_zalloc(size + 1);
+
+	if (!cmdline)
+		panic("no memory for the command line");
+	if (size && fw_cfg_read(FW_CFG_CMDLINE_DATA, 0, cmdline, size))
+		panic("fw_cfg DMA error reading the command line");
+	return cmdline;
+}
+
+/* 64 random bits from the firmware's own RNG protocol, if it has one. */
+static bool random_u64(uint64_t *r)
+{
+	EFI_RNG_PROTOCOL *rng;
+
+	if (efi_locate_protocol(&(EFI_GUID)EFI_RNG_PROTOCOL_GUID, NULL,
+				(void **)&rng) != EFI_SUCCESS)
+		return false;
+	return rng->GetRNG(rng, NULL, sizeof(*r), (UINT8 *)r) == EFI_SUCCESS;
+}
+
+static void read_headers(uint32_t file_size, struct pe_image *pe)
+{
+	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE ? file_size
+							  : PE_HEADER_PROBE_SIZE;
+	uint8_t *headers = efi_zalloc(PE_HEADER_PROBE_SIZE);
+	enum pe_status rc;
+
+	if (!headers)
+		panic("no memory for the kernel's headers");
+	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, headers, probe))
+		panic("fw_cfg DMA error reading the kernel");
+	rc = pe_parse(headers, probe, file_size, pe);
+	efi_free(headers);
+	if (rc != PE_OK)
+		panic("the kernel is not a bootable EFI image: %s (0x%llx)",
+		      pe_strerror(rc), (unsigned long long)pe->bad_value);
+	if (!pe->in_place)
+		panic("the kernel's sections are not at their file offsets: "
+		      "it cannot be loaded in place");
+}
+
+/*
+ * Uniformly random over every suitably aligned slot of free RAM; with
+ * "nokaslr" the lowest 2 MiB-aligned slot, where the stub would put it.
+ */
+static EFI_PHYSICAL_ADDRESS place_kernel(const struct pe_image *pe,
+					 uint64_t pages, bool nokaslr)
+{
+	uint64_t align = pe->section_alignment > SZ_64K ? pe->section_alignment
+							: SZ_64K;
+	EFI_PHYSICAL_ADDRESS base;
+	EFI_STATUS status;
+	uint64_t r;
+
+	if (nokaslr) {
+		status = efi_allocate_lowest(EfiLoaderCode, pages,
+					     align > SZ_2M ? align : SZ_2M,
+					     &base);
+	} else if (random_u64(&r)) {
+		status = efi_allocate_random(EfiLoaderCode, pages, align, r,
+					     &base);
+	} else {
+		printf("mmuon: no entropy: kernel placement not randomized\n");
+		status = efi_allocate_lowest(EfiLoaderCode, pages, align,
+					     &base);
+	}
+	if (status != EFI_SUCCESS)
+		panic("the kernel (%u bytes in memory) does not fit in free "
+		      "RAM",
+		      pe->image_size);
+	return base;
+}
+
+/* Everything of the image that the file does not cover reads as zero. */
+static void zero_bss(EFI_PHYSICAL_ADDRESS base, const struct pe_image *pe)
+{
+	uint8_t *image = (uint8_t *)(uintptr_t)base;
+	uint32_t i;
+
+	for (i = 0; i < pe->num_sections; i++) {
+		const struct pe_section *s = &pe->sections[i];
+
+		if (s->mem_size > s->file_size)
+			memset(image + s->rva + s->file_size, 0,
+			       s->mem_size - s->file_size);
+	}
+	if (pe->image_size > pe->load_size)
+		memset(image + pe->load_size, 0,
+		       pe->image_size - pe->load_size);
+}
+
+static void set_load_options(EFI_HANDLE image, const char *cmdline)
+{
+	EFI_LOADED_IMAGE_PROTOCOL *li = efi_image_loaded(image);
+	size_t len = strlen(cmdline);
+	CHAR16 *options = efi_zalloc((len + 1) * sizeof(CHAR16));
+
+	if (!options)
+		panic("no memory for the load options");
+	utf8_to_ucs2(options, len + 1, cmdline, len);
+	li->LoadOptions = options;
+	li->LoadOptionsSize = (strlen16(options) + 1) * sizeof(CHAR16);
+}
+
+void boot_linux(const struct platform *p)
+{
+	uint32_t file_size;
+	struct pe_image pe;
+	EFI_PHYSICAL_ADDRESS base;
+	EFI_HANDLE image;
+	EFI_STATUS status;
+	uint64_t pages;
+	char *cmdline;
+
+	if (!p->fw_cfg.size || !fw_cfg_present())
+		panic("no fw_cfg device with DMA in the DT: cannot load a "
+		      "kernel");
+	file_size = fw_cfg_read_u32(FW_CFG_KERNEL_SIZE);
+	if (!file_size) {
+		printf("mmuon: no kernel given (QEMU -kernel); powering off\n");
+		power_off();
+	}
+	cmdline = read_cmdline();
+	read_headers(file_size, &pe);
+
+	pages = EFI_SIZE_TO_PAGES(pe.image_size);
+	base = place_kernel(&pe, pages, has_word(cmdline, "nokaslr"));
+	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
+			pe.load_size))
+		panic("fw_cfg DMA error loading the kernel");
+	zero_bss(base, &pe);
+	printf("mmuon: kernel image at 0x%llx (%u bytes)\n",
+	       (unsigned long long)base, pe.image_size);
+
+	status = efi_image_adopt(base, pages, &pe, efi_firmware_handle(),
+				 (EFI_DEVICE_PATH_PROTOCOL *)&kernel_path,
+				 &image);
+	if (status != EFI_SUCCESS)
+		panic("cannot set the kernel image up (status 0x%llx)",
+		      (unsigned long long)status);
+	set_load_options(image, cmdline);
+	efi_install_protocol_interface(
+		&image, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
+		EFI_NATIVE_INTERFACE, NULL);
+	initrd_install();
+
+	status = efi_start_image(image, NULL, NULL);
+	panic("the kernel's EFI stub returned with status 0x%llx",
+	      (unsigned long long)status);
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory services (UEFI 2.10 section 7.2) on top of the pure memory map in
+ * memmap.c, and the firmware's own allocations.
+ *
+ * What the map says about mmuon itself:
+ *   flash image          EfiRuntimeServicesCode  (runtime services run there)
+ *   .data/.bss           EfiRuntimeServicesData  (their globals)
+ *   runtime arena        EfiRuntimeServicesData  (efi_zalloc_runtime)
+ *   stacks, page tables  EfiBootServicesData     (the OS may reuse them once
+ *                                                 it runs on its own tables)
+ *   DTB                  EfiBootServicesData     (the stub copies it)
+ *   PL031 RTC            EfiMemoryMappedIO       (GetTime/SetTime)
+ * Runtime regions are 64 KiB aligned (UEFI 2.10 section 2.3.6).
+ *
+ * Pools: each AllocatePool gets whole pages with a small header in front,
+ * so that FreePool can check what it is given before trusting it. Simple,
+ * exact in the memory map, and cheap at the few dozen pools a boot makes.
+ */
+#include <string.h>
+
+#include <mmuon/efi_core.h>
+#include <mmuon/layout.h>
+#include <mmuon/memmap.h>
+#include <mmuon/panic.h>
+
+#define SZ_64K 0x10000ull
+#define RUNTIME_ARENA_SIZE (128 * 1024)
+#define POOL_MAGIC 0x6c6f6f506e6f756dull /* "muonPool" */
+
+extern char __image_end[], __data_start[], __runtime_data_end[];
+extern char __stack_guard[], __fw_ram_end[];
+
+struct pool_header {
+	uint64_t magic;
+	uint64_t pages;
+	uint64_t size;
+	uint64_t type;
+};
+
+static struct memmap_entry map_storage[2 * MEMMAP_DEFAULT_CAPACITY];
+static struct memmap map;
+static uint8_t *runtime_arena, *runtime_arena_end;
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static void reserve(uint64_t start, uint64_t end, EFI_MEMORY_TYPE type,
+		    uint64_t attr, const char *what)
+{
+	start &= ~(EFI_PAGE_SIZE - 1);
+	end = align_up(end, EFI_PAGE_SIZE);
+	if (memmap_add(&map, start, (end - start) >> EFI_PAGE_SHIFT, type,
+		       attr) != EFI_SUCCESS)
+		panic("cannot describe %s in the memory map", what);
+}
+
+void efi_memory_init(const struct platform *p)
+{
+	EFI_PHYSICAL_ADDRESS arena;
+	unsigned i;
+
+	memmap_init(&map, map_storage, MEMMAP_DEFAULT_CAPACITY);
+	for (i = 0; i < p->ram_count; i++) {
+		uint64_t start = align_up(p->ram[i].base, EFI_PAGE_SIZE);
+		uint64_t end = (p->ram[i].base + p->ram[i].size) &
+			       ~(EFI_PAGE_SIZE - 1);
+
+		if (end > start)
+			memmap_add_ram(&map, start, (end - start) >>
+							    EFI_PAGE_SHIFT);
+	}
+	reserve(FLASH_BASE, align_up((uintptr_t)__image_end, SZ_64K),
+		EfiRuntimeServicesCode, EFI_MEMORY_WB, "the firmware image");
+	reserve((uintptr_t)__data_start, (uintptr_t)__runtime_data_end,
+		EfiRuntimeServicesData, MEMMAP_RAM_ATTR, "firmware data");
+	reserve((uintptr_t)__stack_guard, (uintptr_t)__fw_ram_end,
+		EfiBootServicesData, MEMMAP_RAM_ATTR, "firmware stacks");
+	reserve((uintptr_t)p->fdt, (uintptr_t)p->fdt + p->fdt_size,
+		EfiBootServicesData, MEMMAP_RAM_ATTR, "the DTB");
+	if (p->rtc.size)
+		reserve(p->rtc.base & ~(SZ_64K - 1),
+			align_up(p->rtc.base + p->rtc.size, SZ_64K),
+			EfiMemoryMappedIO, EFI_MEMORY_UC, "the RTC");
+
+	if (memmap_allocate(&map, AllocateAnyPages, EfiRuntimeServicesData,
+			    RUNTIME_ARENA_SIZE >> EFI_PAGE_SHIFT, SZ_64K,
+			    &arena) != EFI_SUCCESS)
+		panic("no memory for the runtime arena");
+	runtime_arena = (uint8_t *)(uintptr_t)arena;
+	runtime_arena_end = runtime_arena + RUNTIME_ARENA_SIZE;
+	memset(runtime_arena, 0, RUNTIME_ARENA_SIZE);
+}
+
+EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
+				     EFI_MEMORY_TYPE memory_type, UINTN pages,
+				     EFI_PHYSICAL_ADDRESS *memory)
+{
+	if (efi_boot_services_exited())
+		return EFI_UNSUPPORTED;
+	return memmap_allocate(&map, type, memory_type, pages, 0, memory);
+}
+
+EFI_STATUS EFIAPI efi_free_pages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
+{
+	return memmap_free(&map, memory, pages);
+}
+
+EFI_STATUS EFIAPI efi_get_memory_map(UINTN *map_size,
+				     EFI_MEMORY_DESCRIPTOR *buffer,
+				     UINTN *map_key, UINTN *descriptor_size,
+				     UINT32 *descriptor_version)
+{
+	if (!map_size)
+		return EFI_INVALID_PARAMETER;
+	return memmap_get(&map, map_size, buffer, map_key, descriptor_size,
+			  descriptor_version);
+}
+
+UINTN efi_memory_map_key(void)
+{
+	return memmap_key(&map);
+}
+
+EFI_STATUS EFIAPI efi_allocate_pool(EFI_MEMORY_TYPE pool_type, UINTN size,
+				    VOID **buffer)
+{
+	uint64_t pages;
+	EFI_PHYSICAL_ADDRESS base;
+	struct pool_header *h;
+	EFI_STATUS status;
+
+	if (!buffer || pool_type == EfiConventionalMemory ||
+	    pool_type == EfiPersistentMemory ||
+	    pool_type == EfiUnacceptedMemoryType)
+		return EFI_INVALID_PARAMETER;
+	if (size > UINT64_MAX - sizeof(*h) - EFI_PAGE_SIZE)
+		return EFI_OUT_OF_RESOURCES;
+	pages = EFI_SIZE_TO_PAGES(size + sizeof(*h));
+	status = efi_allocate_pages(AllocateAnyPages, pool_type, pages, &base);
+	if (status != EFI_SUCCESS)
+		return status;
+	h = (struct pool_header *)(uintptr_t)base;
+	*h = (struct pool_header){POOL_MAGIC, pages, size, pool_type};
+	*buffer = h + 1;
+	return EFI_SUCCESS;
+}
+
+/* Only a pointer we handed out: right offset in an allocated page run. */
+static struct pool_header *pool_header_of(const void *buffer)
+{
+	uintptr_t base = (uintptr_t)buffer - sizeof(struct pool_header);
+	const struct memmap_entry *e;
+	struct pool_header *h;
+
+	if (!buffer || base & (EFI_PAGE_SIZE - 1))
+		return NULL;
+	e = memmap_lookup(&map, base);
+	if (!e || !e->allocated)
+		return NULL;
+	h = (struct pool_header *)base;
+	return h->magic == POOL_MAGIC ? h : NULL;
+}
+
+EFI_STATUS EFIAPI efi_free_pool(VOID *buffer)
+{
+	struct pool_header *h = pool_header_of(buffer);
+	uint64_t pages;
+
+	if (!h)
+		return EFI_INVALID_PARAMETER;
+	pages = h->pages;
+	h->magic = 0; /* a second FreePool of it is caught */
+	return memmap_free(&map, (uintptr_t)h, pages);
+}
+
+void *efi_zalloc(UINTN size)
+{
+	void *p;
+
+	if (efi_allocate_pool(EfiBootServicesData, size, &p) != EFI_SUCCESS)
+		return NULL;
+	return memset(p, 0, size);
+}
+
+/* Runtime allocations are few and permanent: a bump arena, no free. */
+void *efi_zalloc_runtime(UINTN size)
+{
+	uint8_t *p = runtime_arena;
+
+	size = align_up(size, 16);
+	if (size > (UINTN)(runtime_arena_end - runtime_arena))
+		return NULL;
+	runtime_arena += size;
+	return p;
+}
+
+void efi_free(void *p)
+{
+	if (p)
+		efi_free_pool(p);
+}
+
+EFI_STATUS efi_memory_set_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
+				     UINT64 set, UINT64 clear)
+{
+	return memmap_set_attributes(&map, base, size >> EFI_PAGE_SHIFT, set,
+				     clear);
+}
+
+EFI_STATUS efi_memory_get_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
+				     UINT64 *attributes)
+{
+	return memmap_get_attributes(&map, base, size >> EFI_PAGE_SHIFT,
+				     EFI_MEMORY_RO | EFI_MEMORY_XP |
+					     EFI_MEMORY_RP,
+				     attributes);
+}
+
+EFI_STATUS efi_allocate_random(EFI_MEMORY_TYPE type, uint64_t pages,
+			       uint64_t align, uint64_t random,
+			       EFI_PHYSICAL_ADDRESS *addr)
+{
+	return memmap_allocate_random(&map, type, pages, align, UINT64_MAX,
+				      random, addr);
+}
+
+EFI_STATUS efi_allocate_lowest(EFI_MEMORY_TYPE type, uint64_t pages,
+			       uint64_t align, EFI_PHYSICAL_ADDRESS *addr)
+{
+	EFI_STATUS status = memmap_slot_address(&map, pages, align, UINT64_MAX,
+						0, addr);
+
+	if (status != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	return memmap_allocate(&map, AllocateAddress, type, pages, 0, addr);
+}
+
+EFI_STATUS efi_allocate_aligned(EFI_MEMORY_TYPE type, uint64_t pages,
+				uint64_t align, EFI_PHYSICAL_ADDRESS *addr)
+{
+	return memmap_allocate(&map, AllocateAnyPages, type, pages, align,
+			       addr);
+}

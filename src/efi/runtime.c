@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EFI_RUNTIME_SERVICES (UEFI 2.10, chapter 8) and the
+ * EFI_RT_PROPERTIES_TABLE that says which of them work after
+ * ExitBootServices.
+ *
+ *   GetTime/SetTime        the PL031 from the DT (seconds, UTC)
+ *   variables              the RAM store of variables.c (NON_VOLATILE is
+ *                          accepted, but nothing survives a reset)
+ *   ResetSystem            PSCI SYSTEM_RESET / SYSTEM_OFF
+ *   GetNextHighMonotonicCount  a counter from 0 (no persistent storage)
+ *   everything else        EFI_UNSUPPORTED
+ *
+ * SetVirtualAddressMap is not supported and not advertised, so Linux calls
+ * the services through a 1:1 mapping of the EFI_MEMORY_RUNTIME regions of
+ * the memory map (mmuon's flash, .data/.bss, the runtime arena, the RTC).
+ *
+ * Runtime rules (after ExitBootServices): no printf, no allocation, no
+ * page tables or system registers; only globals, the variable arena and
+ * the PL031 registers. Everything reachable from the table obeys them,
+ * except the boot-time branches of ResetSystem.
+ */
+#include <mmuon/console.h>
+#include <mmuon/efi_core.h>
+#include <mmuon/pl031.h>
+#include <mmuon/power.h>
+#include <mmuon/time_convert.h>
+#include <mmuon/varstore.h>
+
+/*
+ * Variable arena: allocated once at boot (SetVariable at runtime cannot
+ * allocate). Smaller sizes are tried if the runtime arena is short.
+ */
+#define VARSTORE_SIZE (64 * 1024)
+#define VARSTORE_MIN_SIZE (8 * 1024)
+
+/* The PL031 counts seconds: resolution 1 Hz; 50 ppm (times 10^6) is the
+ * figure commonly given for RTC crystals; under a VMM it is the host's. */
+#define RTC_RESOLUTION 1
+#define RTC_ACCURACY 50000000
+
+static uintptr_t rtc_base; /* 0: no usable RTC */
+/*
+ * TimeZone and Daylight as SetTime gave them (UEFI 2.10 8.3.1: GetTime
+ * returns what was set). The PL031 itself holds UTC -- Linux's PL031
+ * driver reads it directly -- so these live in RAM and revert to
+ * "unspecified, no daylight" at reset.
+ */
+static INT16 rtc_time_zone = EFI_UNSPECIFIED_TIMEZONE;
+static UINT8 rtc_daylight;
+
+static struct varstore varstore;
+static UINT32 high_monotonic_count;
+
+/* ---- time --------------------------------------------------------------- */
+
+/*
+ * UEFI 2.10 8.3.1: "Localtime = UTC + TimeZone" (TimeZone in minutes; PST
+ * is -480). UEFI 2.6 and older had the opposite sign; EDK2's PL031 driver
+ * follows the current text, and so do we.
+ */
+static int64_t utc_to_local(int64_t seconds, INT16 zone)
+{
+	if (zone == EFI_UNSPECIFIED_TIMEZONE)
+		return seconds;
+	return seconds + (int64_t)zone * 60;
+}
+
+static EFI_STATUS EFIAPI rt_get_time(EFI_TIME *time,
+				     EFI_TIME_CAPABILITIES *capabilities)
+{
+	int64_t local;
+
+	if (!time)
+		return EFI_INVALID_PARAMETER;
+	if (!rtc_base)
+		return EFI_UNSUPPORTED;
+	local = utc_to_local(pl031_read_seconds(rtc_base), rtc_time_zone);
+	/* 0..2^32-1 seconds, +-1 day: always within 1900..9999. */
+	if (!efi_time_from_epoch(local, time))
+		return EFI_DEVICE_ERROR;
+	time->TimeZone = rtc_time_zone;
+	time->Daylight = rtc_daylight;
+	if (capabilities) {
+		capabilities->Resolution = RTC_RESOLUTION;
+		capabilities->Accuracy = RTC_ACCURACY;
+		capabilities->SetsToZero = FALSE;
+	}
+	return EFI_SUCCESS;
+}
+
+/*
+ * The PL031 holds 1970-01-01 00:00:00 to 2106-02-07 06:28:15 UTC; a valid
+ * EFI_TIME outside that cannot be stored: EFI_INVALID_PARAMETER ("a time
+ * field is out of range" of this RTC).
+ */
+static EFI_STATUS EFIAPI rt_set_time(EFI_TIME *time)
+{
+	int64_t utc;
+
+	if (!time || !efi_time_is_valid(time))
+		return EFI_INVALID_PARAMETER;
+	if (!rtc_base)
+		return EFI_UNSUPPORTED;
+	utc = efi_time_to_epoch(time);
+	if (time->TimeZone != EFI_UNSPECIFIED_TIMEZONE)
+		utc -= (int64_t)time->TimeZone * 60;
+	if (utc < 0 || utc > UINT32_MAX)
+		return EFI_INVALID_PARAMETER;
+	pl031_write_seconds(rtc_base, (uint32_t)utc);
+	rtc_time_zone = time->TimeZone;
+	rtc_daylight = time->Daylight;
+	return EFI_SUCCESS;
+}
+
+/* The PL031 match register could wake nothing here: no wakeup alarm. */
+static EFI_STATUS EFIAPI rt_get_wakeup_time(BOOLEAN *enabled,
+					    BOOLEAN *pending, EFI_TIME *time)
+{
+	(void)enabled;
+	(void)pending;
+	(void)time;
+	return EFI_UNSUPPORTED;
+}
+
+static EFI_STATUS EFIAPI rt_set_wakeup_time(BOOLEAN enable, EFI_TIME *time)
+{
+	(void)enable;
+	(void)time;
+	return EFI_UNSUPPORTED;
+}
+
+/* ---- virtual memory: not supported (and not advertised) ----------------- */
+
+static EFI_STATUS EFIAPI rt_set_virtual_address_map(
+	UINTN map_size, UINTN descriptor_size, UINT32 descriptor_version,
+	EFI_MEMORY_DESCRIPTOR *virtual_map)
+{
+	(void)map_size;
+	(void)descriptor_size;
+	(void)descriptor_version;
+	(void)virtual_map;
+	return EFI_UNSUPPORTED;
+}
+
+static EFI_STATUS EFIAPI rt_convert_pointer(UINTN debug_disposition,
+					    VOID **address)
+{
+	(void)debug_disposition;
+	(void)address;
+	return EFI_UNSUPPORTED;
+}
+
+/* ---- variables ---------------------------------------------------------- */
+
+static EFI_STATUS EFIAPI rt_get_variable(CHAR16 *name, EFI_GUID *vendor,
+					 UINT32 *attributes, UINTN *data_size,
+					 VOID *data)
+{
+	return varstore_get(&varstore, name, vendor, attributes, data_size,
+			    data, efi_boot_services_exited());
+}
+
+static EFI_STATUS EFIAPI rt_get_next_variable_name(UINTN *name_size,
+						   CHAR16 *name,
+						   EFI_GUID *vendor)
+{
+	return varstore_get_next(&varstore, name_size, name, vendor,
+				 efi_boot_services_exited());
+}
+
+static EFI_STATUS EFIAPI rt_set_variable(CHAR16 *name, EFI_GUID *vendor,
+					 UINT32 attributes, UINTN data_size,
+					 VOID *data)
+{
+	return varstore_set(&varstore, name, vendor, attributes, data_size,
+			    data, efi_boot_services_exited());
+}
+
+static EFI_STATUS EFIAPI rt_query_variable_info(UINT32 attributes,
+						UINT64 *max_storage,
+						UINT64 *remaining,
+						UINT64 *max_variable)
+{
+	return varstore_query(&varstore, attributes, max_storage, remaining,
+			      max_variable, efi_boot_services_exited());
+}
+
+/* ---- miscellaneous ------------------------------------------------------ */
+
+/*
+ * UEFI wants the high 32 bits of the monotonic count to persist across
+ * resets; with no persistent storage this counts from 0 at every boot.
+ * Not advertised in the EFI_RT_PROPERTIES_TABLE for that reason.
+ */
+static EFI_STATUS EFIAPI rt_get_next_high_monotonic_count(UINT32 *high_count)
+{
+	if (!high_count)
+		return EFI_INVALID_PARAMETER;
+	if (high_monotonic_count == UINT32_MAX)
+		return EFI_DEVICE_ERROR; /* the count is exhausted */
+	*high_count = ++high_monotonic_count;
+	return EFI_SUCCESS;
+}
+
+/*
+ * Cold, warm and platform-specific resets are all PSCI SYSTEM_RESET (the
+ * VM is rebuilt either way); EfiResetShutdown is SYSTEM_OFF. Before
+ * ExitBootServices the platform code may also print and use the secure
+ * GPIO; after it, only the PSCI call, and a WFI loop should it return.
+ */
+static VOID EFIAPI rt_reset_system(EFI_RESET_TYPE type, EFI_STATUS status,
+				   UINTN data_size, VOID *data)
+{
+	bool off = type == EfiResetShutdown;
+
+	(void)status;
+	(void)data_size;
+	(void)data;
+	if (!efi_boot_services_exited()) {
+		if (off)
+			power_off();
+		power_reset();
+	}
+	smccc_call(off ? PSCI_SYSTEM_OFF : PSCI_SYSTEM_RESET, 0, 0, 0);
+	for (;;)
+		asm volatile("wfi");
+}
+
+static EFI_STATUS EFIAPI rt_update_capsule(EFI_CAPSULE_HEADER **capsules,
+					   UINTN count,
+					   EFI_PHYSICAL_ADDRESS scatter_gather)
+{
+	(void)capsules;
+	(void)count;
+	(void)scatter_gather;
+	return EFI_UNSUPPORTED;
+}
+
+static EFI_STATUS EFIAPI rt_query_capsule_capabilities(
+	EFI_CAPSULE_HEADER **capsules, UINTN count, UINT64 *max_size,
+	EFI_RESET_TYPE *reset_type)
+{
+	(void)capsules;
+	(void)count;
+	(void)max_size;
+	(void)reset_type;
+	return EFI_UNSUPPORTED;
+}
+
+EFI_RUNTIME_SERVICES efi_runtime_services = {
+	.Hdr = {
+		.Signature = EFI_RUNTIME_SERVICES_SIGNATURE,
+		.Revision = EFI_RUNTIME_SERVICES_REVISION,
+		.HeaderSize = sizeof(EFI_RUNTIME_SERVICES),
+	},
+	.GetTime = rt_get_time,
+	.SetTime = rt_set_time,
+	.GetWakeupTime = rt_get_wakeup_time,
+	.SetWakeupTime = rt_set_wakeup_time,
+	.SetVirtualAddressMap = rt_set_virtual_address_map,
+	.ConvertPointer = rt_convert_pointer,
+	.GetVariable = rt_get_variable,
+	.GetNextVariableName = rt_get_next_variable_name,
+	.SetVariable = rt_set_variable,
+	.GetNextHighMonotonicCount = rt_get_next_high_monotonic_count,
+	.ResetSystem = rt_reset_system,
+	.UpdateCapsule = rt_update_capsule,
+	.QueryCapsuleCapabilities = rt_query_capsule_capabilities,
+	.QueryVariableInfo = rt_query_variable_info,
+};
+
+/* ---- boot-time setup ---------------------------------------------------- */
+
+static void init_rtc(const struct platform *p)
+{
+	if (!p->rtc.size) {
+		printf("mmuon: no PL031 in the DT: GetTime/SetTime "
+		       "unsupported\n");
+		return;
+	}
+	if (!pl031_probe(p->rtc.base)) {
+		printf("mmuon: no PL031 at 0x%llx: GetTime/SetTime "
+		       "unsupported\n",
+		       (unsigned long long)p->rtc.base);
+		return;
+	}
+	pl031_init(p->rtc.base);
+	rtc_base = p->rtc.base;
+}
+
+static void init_varstore(void)
+{
+	size_t size;
+
+	for (size = VARSTORE_SIZE; size >= VARSTORE_MIN_SIZE; size /= 2) {
+		void *arena = efi_zalloc_runtime(size);
+
+		if (arena) {
+			varstore_init(&varstore, arena, size);
+			return;
+		}
+	}
+	/* An empty store: every GetVariable is EFI_NOT_FOUND, every
+	 * SetVariable EFI_INVALID_PARAMETER (too large). */
+	printf("mmuon: no runtime memory for variables\n");
+	varstore_init(&varstore, NULL, 0);
+}
+
+/* Exactly what works after ExitBootServices (UEFI 2.10 4.6.2). */
+static UINT32 supported_after_exit(void)
+{
+	UINT32 supported = EFI_RT_SUPPORTED_GET_VARIABLE |
+			   EFI_RT_SUPPORTED_GET_NEXT_VARIABLE_NAME |
+			   EFI_RT_SUPPORTED_SET_VARIABLE |
+			   EFI_RT_SUPPORTED_QUERY_VARIABLE_INFO;
+
+	if (rtc_base)
+		supported |= EFI_RT_SUPPORTED_GET_TIME |
+			     EFI_RT_SUPPORTED_SET_TIME;
+	if (power_conduit() != PSCI_NONE)
+		supported |= EFI_RT_SUPPORTED_RESET_SYSTEM;
+	return supported;
+}
+
+static void install_rt_properties(void)
+{
+	static EFI_GUID guid = EFI_RT_PROPERTIES_TABLE_GUID;
+	EFI_RT_PROPERTIES_TABLE *table = efi_zalloc_runtime(sizeof(*table));
+	EFI_STATUS status;
+
+	if (!table) {
+		printf("mmuon: no runtime memory for EFI_RT_PROPERTIES_TABLE\n");
+		return;
+	}
+	table->Version = EFI_RT_PROPERTIES_TABLE_VERSION;
+	table->Length = sizeof(*table);
+	table->RuntimeServicesSupported = supported_after_exit();
+	status = efi_install_configuration_table(&guid, table);
+	if (status != EFI_SUCCESS)
+		printf("mmuon: cannot install EFI_RT_PROPERTIES_TABLE: "
+		       "0x%llx\n",
+		       (unsigned long long)status);
+}
+
+void efi_runtime_init(const struct platform *p)
+{
+	init_rtc(p);
+	init_varstore();
+	install_rt_properties();
+	efi_table_set_crc(&efi_runtime_services.Hdr);
+}

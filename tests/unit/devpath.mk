@@ -1,0 +1,2 @@
+UNIT_TESTS += test_devpath
+test_devpath_SRCS := src/efi/devpath_util.c

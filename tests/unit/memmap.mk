@@ -1,0 +1,2 @@
+UNIT_TESTS += test_memmap
+test_memmap_SRCS := src/efi/memmap.c
