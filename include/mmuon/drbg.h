@@ -56,8 +56,8 @@ enum drbg_result hmac_drbg_reseed(struct hmac_drbg *d, const void *entropy,
  * Generate (10.1.2.5): up to HMAC_DRBG_MAX_REQUEST bytes. On an error
  * nothing is written and the state is unchanged.
  */
-enum drbg_result hmac_drbg_generate(struct hmac_drbg *d, void *out,
-				    size_t len, const void *additional,
+enum drbg_result hmac_drbg_generate(struct hmac_drbg *d, void *out, size_t len,
+				    const void *additional,
 				    size_t additional_len);
 
 /* Uninstantiate (9.4): wipes the state. */

@@ -39,8 +39,8 @@ void hmac_sha256_update(struct hmac_sha256_ctx *ctx, const void *data,
 /* Writes the MAC and wipes the context. */
 void hmac_sha256_final(struct hmac_sha256_ctx *ctx,
 		       uint8_t mac[SHA256_DIGEST_SIZE]);
-void hmac_sha256(const void *key, size_t key_len, const void *data,
-		 size_t len, uint8_t mac[SHA256_DIGEST_SIZE]);
+void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+		 uint8_t mac[SHA256_DIGEST_SIZE]);
 
 /*
  * Zeroes secrets in a way the compiler may not drop as a dead store (a

@@ -92,8 +92,8 @@ enum drbg_result hmac_drbg_reseed(struct hmac_drbg *d, const void *entropy,
 	return DRBG_OK;
 }
 
-enum drbg_result hmac_drbg_generate(struct hmac_drbg *d, void *out,
-				    size_t len, const void *additional,
+enum drbg_result hmac_drbg_generate(struct hmac_drbg *d, void *out, size_t len,
+				    const void *additional,
 				    size_t additional_len)
 {
 	const struct piece extra = {additional, additional_len};

@@ -220,8 +220,7 @@ static EFI_STATUS change_attributes(EFI_MEMORY_ATTRIBUTE_PROTOCOL *this,
 	if (status != EFI_SUCCESS)
 		return status;
 	/* The map first: it fails atomically, the page tables may not. */
-	status = efi_memory_set_attributes(base, length,
-					   set & ~EFI_MEMORY_RP,
+	status = efi_memory_set_attributes(base, length, set & ~EFI_MEMORY_RP,
 					   clear & ~EFI_MEMORY_RP);
 	if (status != EFI_SUCCESS)
 		return status;

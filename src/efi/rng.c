@@ -38,8 +38,7 @@ static bool offers_raw(void)
 	return entropy_have_raw();
 }
 
-static EFI_STATUS EFIAPI rng_get_info(EFI_RNG_PROTOCOL *this,
-				      UINTN *list_size,
+static EFI_STATUS EFIAPI rng_get_info(EFI_RNG_PROTOCOL *this, UINTN *list_size,
 				      EFI_RNG_ALGORITHM *list)
 {
 	UINTN needed = (offers_raw() ? 2 : 1) * sizeof(EFI_GUID);
@@ -89,8 +88,8 @@ static EFI_STATUS drbg_output(UINT8 *out, UINTN len)
 }
 
 static EFI_STATUS EFIAPI rng_get_rng(EFI_RNG_PROTOCOL *this,
-				     EFI_RNG_ALGORITHM *algorithm,
-				     UINTN length, UINT8 *value)
+				     EFI_RNG_ALGORITHM *algorithm, UINTN length,
+				     UINT8 *value)
 {
 	if (!this || !value || !length)
 		return EFI_INVALID_PARAMETER;
@@ -101,7 +100,7 @@ static EFI_STATUS EFIAPI rng_get_rng(EFI_RNG_PROTOCOL *this,
 			return EFI_UNSUPPORTED;
 		/* A source that keeps failing has nothing for us now. */
 		return entropy_get_raw(value, length) ? EFI_SUCCESS
-						       : EFI_NOT_READY;
+						      : EFI_NOT_READY;
 	}
 	return EFI_UNSUPPORTED;
 }

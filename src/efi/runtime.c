@@ -114,8 +114,8 @@ static EFI_STATUS EFIAPI rt_set_time(EFI_TIME *time)
 }
 
 /* The PL031 match register could wake nothing here: no wakeup alarm. */
-static EFI_STATUS EFIAPI rt_get_wakeup_time(BOOLEAN *enabled,
-					    BOOLEAN *pending, EFI_TIME *time)
+static EFI_STATUS EFIAPI rt_get_wakeup_time(BOOLEAN *enabled, BOOLEAN *pending,
+					    EFI_TIME *time)
 {
 	(void)enabled;
 	(void)pending;
@@ -237,9 +237,9 @@ static EFI_STATUS EFIAPI rt_update_capsule(EFI_CAPSULE_HEADER **capsules,
 	return EFI_UNSUPPORTED;
 }
 
-static EFI_STATUS EFIAPI rt_query_capsule_capabilities(
-	EFI_CAPSULE_HEADER **capsules, UINTN count, UINT64 *max_size,
-	EFI_RESET_TYPE *reset_type)
+static EFI_STATUS EFIAPI
+rt_query_capsule_capabilities(EFI_CAPSULE_HEADER **capsules, UINTN count,
+			      UINT64 *max_size, EFI_RESET_TYPE *reset_type)
 {
 	(void)capsules;
 	(void)count;
@@ -249,11 +249,9 @@ static EFI_STATUS EFIAPI rt_query_capsule_capabilities(
 }
 
 EFI_RUNTIME_SERVICES efi_runtime_services = {
-	.Hdr = {
-		.Signature = EFI_RUNTIME_SERVICES_SIGNATURE,
-		.Revision = EFI_RUNTIME_SERVICES_REVISION,
-		.HeaderSize = sizeof(EFI_RUNTIME_SERVICES),
-	},
+	.Hdr.Signature = EFI_RUNTIME_SERVICES_SIGNATURE,
+	.Hdr.Revision = EFI_RUNTIME_SERVICES_REVISION,
+	.Hdr.HeaderSize = sizeof(EFI_RUNTIME_SERVICES),
 	.GetTime = rt_get_time,
 	.SetTime = rt_set_time,
 	.GetWakeupTime = rt_get_wakeup_time,
@@ -316,8 +314,8 @@ static UINT32 supported_after_exit(void)
 			   EFI_RT_SUPPORTED_QUERY_VARIABLE_INFO;
 
 	if (rtc_base)
-		supported |= EFI_RT_SUPPORTED_GET_TIME |
-			     EFI_RT_SUPPORTED_SET_TIME;
+		supported |=
+			EFI_RT_SUPPORTED_GET_TIME | EFI_RT_SUPPORTED_SET_TIME;
 	if (power_conduit() != PSCI_NONE)
 		supported |= EFI_RT_SUPPORTED_RESET_SYSTEM;
 	return supported;
@@ -330,7 +328,8 @@ static void install_rt_properties(void)
 	EFI_STATUS status;
 
 	if (!table) {
-		printf("mmuon: no runtime memory for EFI_RT_PROPERTIES_TABLE\n");
+		printf("mmuon: no runtime memory for "
+		       "EFI_RT_PROPERTIES_TABLE\n");
 		return;
 	}
 	table->Version = EFI_RT_PROPERTIES_TABLE_VERSION;

@@ -195,8 +195,7 @@ static void resize_record(struct varstore *vs, struct var_record *r,
 	size_t start = offset_of(vs, r), old_size = record_size_of(r);
 	size_t tail = vs->used - start - old_size;
 
-	memmove(vs->base + start + new_size, vs->base + start + old_size,
-		tail);
+	memmove(vs->base + start + new_size, vs->base + start + old_size, tail);
 	if (new_size < old_size) /* leave no old data behind */
 		memset(vs->base + vs->used - (old_size - new_size), 0,
 		       old_size - new_size);
@@ -246,8 +245,8 @@ static EFI_STATUS create(struct varstore *vs, const CHAR16 *name,
 }
 
 /* Replaces the data (append: adds to it) of an existing variable. */
-static EFI_STATUS update(struct varstore *vs, struct var_record *r,
-			 bool append, UINTN data_size, const VOID *data)
+static EFI_STATUS update(struct varstore *vs, struct var_record *r, bool append,
+			 UINTN data_size, const VOID *data)
 {
 	size_t keep = append ? r->data_size : 0, old_size, new_size;
 	UINTN total = keep + data_size;
@@ -282,17 +281,16 @@ static EFI_STATUS check_runtime_set(const struct var_record *r,
 	if (r && !(r->attributes & EFI_VARIABLE_NON_VOLATILE))
 		return EFI_WRITE_PROTECTED;
 	if (!r && !deleting &&
-	    (attributes & (EFI_VARIABLE_RUNTIME_ACCESS |
-			   EFI_VARIABLE_NON_VOLATILE)) !=
+	    (attributes &
+	     (EFI_VARIABLE_RUNTIME_ACCESS | EFI_VARIABLE_NON_VOLATILE)) !=
 		    (EFI_VARIABLE_RUNTIME_ACCESS | EFI_VARIABLE_NON_VOLATILE))
 		return EFI_INVALID_PARAMETER;
 	return EFI_SUCCESS;
 }
 
 static EFI_STATUS check_set_arguments(const CHAR16 *name,
-				      const EFI_GUID *vendor,
-				      UINT32 attributes, UINTN data_size,
-				      const VOID *data)
+				      const EFI_GUID *vendor, UINT32 attributes,
+				      UINTN data_size, const VOID *data)
 {
 	if (!name || !vendor || !name[0] || (data_size && !data))
 		return EFI_INVALID_PARAMETER;
@@ -317,8 +315,7 @@ EFI_STATUS varstore_set(struct varstore *vs, const CHAR16 *name,
 	bool deleting;
 	EFI_STATUS status;
 
-	status = check_set_arguments(name, vendor, attributes, data_size,
-				     data);
+	status = check_set_arguments(name, vendor, attributes, data_size, data);
 	if (status != EFI_SUCCESS)
 		return status;
 	/* No access attributes, or no data without APPEND_WRITE: delete. */

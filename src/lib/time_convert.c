@@ -45,7 +45,8 @@ bool efi_time_is_valid(const EFI_TIME *t)
 	       t->Day <= efi_time_days_in_month(t->Year, t->Month) &&
 	       t->Hour <= 23 && t->Minute <= 59 && t->Second <= 59 &&
 	       t->Nanosecond <= 999999999 && time_zone_is_valid(t->TimeZone) &&
-	       !(t->Daylight & ~(EFI_TIME_ADJUST_DAYLIGHT | EFI_TIME_IN_DAYLIGHT));
+	       !(t->Daylight &
+		 ~(EFI_TIME_ADJUST_DAYLIGHT | EFI_TIME_IN_DAYLIGHT));
 }
 
 /* Days since 1970-01-01 of a date; year >= 0 (so no negative division). */
@@ -84,9 +85,9 @@ static void date_from_days(int64_t days, unsigned *year, unsigned *month,
 	unsigned year_of_era = (day_of_era - day_of_era / 1460 +
 				day_of_era / 36524 - day_of_era / 146096) /
 			       365;
-	unsigned day_of_year = day_of_era - (365 * year_of_era +
-					     year_of_era / 4 -
-					     year_of_era / 100);
+	unsigned day_of_year =
+		day_of_era -
+		(365 * year_of_era + year_of_era / 4 - year_of_era / 100);
 	unsigned m = (5 * day_of_year + 2) / 153; /* 0 = March */
 
 	*day = day_of_year - (153 * m + 2) / 5 + 1;

@@ -42,8 +42,7 @@ static void run_vector(const struct vector *v)
 	uint8_t entropy[64], nonce[32], pers[64], reseed[64], reseed_add[64];
 	uint8_t add1[64], add2[64], expected[RETURNED_BYTES];
 	uint8_t out[RETURNED_BYTES];
-	size_t entropy_len, nonce_len, pers_len = 0, add1_len = 0,
-					       add2_len = 0;
+	size_t entropy_len, nonce_len, pers_len = 0, add1_len = 0, add2_len = 0;
 	struct hmac_drbg d;
 
 	entropy_len = unhex(entropy, v->entropy);
@@ -56,8 +55,8 @@ static void run_vector(const struct vector *v)
 		add2_len = unhex(add2, v->additional2);
 	assert_int_equal(unhex(expected, v->returned), RETURNED_BYTES);
 
-	hmac_drbg_instantiate(&d, entropy, entropy_len, nonce, nonce_len,
-			      pers, pers_len);
+	hmac_drbg_instantiate(&d, entropy, entropy_len, nonce, nonce_len, pers,
+			      pers_len);
 	if (v->reseed_entropy) {
 		size_t reseed_len = unhex(reseed, v->reseed_entropy);
 		size_t reseed_add_len = 0;
@@ -69,12 +68,12 @@ static void run_vector(const struct vector *v)
 						  reseed_add, reseed_add_len),
 				 DRBG_OK);
 	}
-	assert_int_equal(hmac_drbg_generate(&d, out, sizeof(out), add1,
-					    add1_len),
-			 DRBG_OK);
-	assert_int_equal(hmac_drbg_generate(&d, out, sizeof(out), add2,
-					    add2_len),
-			 DRBG_OK);
+	assert_int_equal(
+		hmac_drbg_generate(&d, out, sizeof(out), add1, add1_len),
+		DRBG_OK);
+	assert_int_equal(
+		hmac_drbg_generate(&d, out, sizeof(out), add2, add2_len),
+		DRBG_OK);
 	assert_memory_equal(out, expected, sizeof(out));
 	assert_int_equal(d.reseed_counter, 3);
 }
@@ -87,29 +86,27 @@ static void test_cavp_plain(void **state)
 			.entropy = "ca851911349384bffe89de1cbdc46e68"
 				   "31e44d34a4fb935ee285dd14b71a7488",
 			.nonce = "659ba96c601dc69fc902940805ec0ca8",
-			.returned =
-				"e528e9abf2dece54d47c7e75e5fe3021"
-				"49f817ea9fb4bee6f4199697d04d5b89"
-				"d54fbb978a15b5c443c9ec21036d2460"
-				"b6f73ebad0dc2aba6e624abf07745bc1"
-				"07694bb7547bb0995f70de25d6b29e2d"
-				"3011bb19d27676c07162c8b5ccde0668"
-				"961df86803482cb37ed6d5c0bb8d50cf"
-				"1f50d476aa0458bdaba806f48be9dcb8",
+			.returned = "e528e9abf2dece54d47c7e75e5fe3021"
+				    "49f817ea9fb4bee6f4199697d04d5b89"
+				    "d54fbb978a15b5c443c9ec21036d2460"
+				    "b6f73ebad0dc2aba6e624abf07745bc1"
+				    "07694bb7547bb0995f70de25d6b29e2d"
+				    "3011bb19d27676c07162c8b5ccde0668"
+				    "961df86803482cb37ed6d5c0bb8d50cf"
+				    "1f50d476aa0458bdaba806f48be9dcb8",
 		},
 		{
 			.entropy = "79737479ba4e7642a221fcfd1b820b13"
 				   "4e9e3540a35bb48ffae29c20f5418ea3",
 			.nonce = "3593259c092bef4129bc2c6c9e19f343",
-			.returned =
-				"cf5ad5984f9e43917aa9087380dac46e"
-				"410ddc8a7731859c84e9d0f31bd43655"
-				"b924159413e2293b17610f211e09f770"
-				"f172b8fb693a35b85d3b9e5e63b1dc25"
-				"2ac0e115002e9bedfb4b5b6fd43f33b8"
-				"e0eafb2d072e1a6fee1f159df9b51e6c"
-				"8da737e60d5032dd30544ec51558c6f0"
-				"80bdbdab1de8a939e961e06b5f1aca37",
+			.returned = "cf5ad5984f9e43917aa9087380dac46e"
+				    "410ddc8a7731859c84e9d0f31bd43655"
+				    "b924159413e2293b17610f211e09f770"
+				    "f172b8fb693a35b85d3b9e5e63b1dc25"
+				    "2ac0e115002e9bedfb4b5b6fd43f33b8"
+				    "e0eafb2d072e1a6fee1f159df9b51e6c"
+				    "8da737e60d5032dd30544ec51558c6f0"
+				    "80bdbdab1de8a939e961e06b5f1aca37",
 		},
 	};
 	size_t i;
@@ -232,12 +229,12 @@ static void test_partial_block(void **state)
 	(void)state;
 	instantiate_zero(&a);
 	instantiate_zero(&b);
-	assert_int_equal(hmac_drbg_generate(&a, short_out, sizeof(short_out),
-					    NULL, 0),
-			 DRBG_OK);
-	assert_int_equal(hmac_drbg_generate(&b, long_out, sizeof(long_out),
-					    NULL, 0),
-			 DRBG_OK);
+	assert_int_equal(
+		hmac_drbg_generate(&a, short_out, sizeof(short_out), NULL, 0),
+		DRBG_OK);
+	assert_int_equal(
+		hmac_drbg_generate(&b, long_out, sizeof(long_out), NULL, 0),
+		DRBG_OK);
 	assert_memory_equal(short_out, long_out, sizeof(short_out));
 }
 
@@ -255,9 +252,9 @@ static void test_limits(void **state)
 
 	instantiate_zero(&d);
 	/* 2^19 bits is the most one request may return. */
-	assert_int_equal(hmac_drbg_generate(&d, big, HMAC_DRBG_MAX_REQUEST,
-					    NULL, 0),
-			 DRBG_OK);
+	assert_int_equal(
+		hmac_drbg_generate(&d, big, HMAC_DRBG_MAX_REQUEST, NULL, 0),
+		DRBG_OK);
 	copy = d;
 	assert_int_equal(hmac_drbg_generate(&d, big, sizeof(big), NULL, 0),
 			 DRBG_REQUEST_TOO_LARGE);

@@ -185,8 +185,7 @@ static void test_hmac_rfc4231(void **state)
 	/* Keys longer than a block are hashed first. */
 	memset(key, 0xaa, 131);
 	check_hmac(key, 131,
-		   "Test Using Larger Than Block-Size Key - Hash Key First",
-		   54,
+		   "Test Using Larger Than Block-Size Key - Hash Key First", 54,
 		   "60e431591ee0b67f0d8a26aacbf5b77f"
 		   "8e0bc6213728c5140546040f0ee37f54");
 	check_hmac(key, 131,

@@ -27,9 +27,9 @@
 #define ARENA_SIZE 4096
 
 static const EFI_GUID global = EFI_GLOBAL_VARIABLE;
-static const EFI_GUID vendor = EFI_GUID_INIT(
-	0x12345678, 0x1234, 0x5678, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56,
-	0x78);
+static const EFI_GUID vendor =
+	EFI_GUID_INIT(0x12345678, 0x1234, 0x5678, 0x9a, 0xbc, 0xde, 0xf0, 0x12,
+		      0x34, 0x56, 0x78);
 
 struct fixture {
 	struct varstore vs;
@@ -61,8 +61,8 @@ static EFI_STATUS set(struct varstore *vs, const CHAR16 *name,
 		      const EFI_GUID *guid, UINT32 attr, const char *data,
 		      bool runtime)
 {
-	return varstore_set(vs, name, guid, attr, data ? strlen(data) : 0,
-			    data, runtime);
+	return varstore_set(vs, name, guid, attr, data ? strlen(data) : 0, data,
+			    runtime);
 }
 
 /* The variable's data as a string, or NULL if GetVariable fails. */
@@ -120,44 +120,42 @@ static void test_get_errors(void **state)
 			 EFI_SUCCESS);
 
 	size = 2;
-	assert_int_equal(varstore_get(vs, u"V", &vendor, &attr, &size, buf,
-				      BOOT),
-			 EFI_BUFFER_TOO_SMALL);
+	assert_int_equal(
+		varstore_get(vs, u"V", &vendor, &attr, &size, buf, BOOT),
+		EFI_BUFFER_TOO_SMALL);
 	assert_int_equal(size, 5);
 	assert_int_equal(attr, NV | BS); /* returned with TOO_SMALL too */
 
 	size = 0;
-	assert_int_equal(varstore_get(vs, u"V", &vendor, NULL, &size, NULL,
-				      BOOT),
-			 EFI_BUFFER_TOO_SMALL);
+	assert_int_equal(
+		varstore_get(vs, u"V", &vendor, NULL, &size, NULL, BOOT),
+		EFI_BUFFER_TOO_SMALL);
 	assert_int_equal(size, 5);
 	/* Big enough but no buffer. */
 	size = 5;
-	assert_int_equal(varstore_get(vs, u"V", &vendor, NULL, &size, NULL,
-				      BOOT),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+		varstore_get(vs, u"V", &vendor, NULL, &size, NULL, BOOT),
+		EFI_INVALID_PARAMETER);
 
-	assert_int_equal(varstore_get(vs, NULL, &vendor, NULL, &size, buf,
-				      BOOT),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+		varstore_get(vs, NULL, &vendor, NULL, &size, buf, BOOT),
+		EFI_INVALID_PARAMETER);
 	assert_int_equal(varstore_get(vs, u"V", NULL, NULL, &size, buf, BOOT),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(varstore_get(vs, u"V", &vendor, NULL, NULL, buf,
-				      BOOT),
+	assert_int_equal(varstore_get(vs, u"V", &vendor, NULL, NULL, buf, BOOT),
 			 EFI_INVALID_PARAMETER);
 	size = sizeof(buf);
-	assert_int_equal(varstore_get(vs, u"W", &vendor, NULL, &size, buf,
-				      BOOT),
-			 EFI_NOT_FOUND);
-	assert_int_equal(varstore_get(vs, u"", &vendor, NULL, &size, buf,
-				      BOOT),
+	assert_int_equal(
+		varstore_get(vs, u"W", &vendor, NULL, &size, buf, BOOT),
+		EFI_NOT_FOUND);
+	assert_int_equal(varstore_get(vs, u"", &vendor, NULL, &size, buf, BOOT),
 			 EFI_NOT_FOUND);
 
 	/* Exactly the right size works and reports the size. */
 	size = 5;
-	assert_int_equal(varstore_get(vs, u"V", &vendor, NULL, &size, buf,
-				      BOOT),
-			 EFI_SUCCESS);
+	assert_int_equal(
+		varstore_get(vs, u"V", &vendor, NULL, &size, buf, BOOT),
+		EFI_SUCCESS);
 	assert_int_equal(size, 5);
 	assert_memory_equal(buf, "12345", 5);
 }
@@ -181,9 +179,9 @@ static void test_set_argument_errors(void **state)
 	assert_int_equal(set(vs, u"V", &vendor, NV | RT, "x", BOOT),
 			 EFI_INVALID_PARAMETER);
 	/* Undefined attribute bits. */
-	assert_int_equal(varstore_set(vs, u"V", &vendor, BS | 0x100, 1, data,
-				      BOOT),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+		varstore_set(vs, u"V", &vendor, BS | 0x100, 1, data, BOOT),
+		EFI_INVALID_PARAMETER);
 	/* Authenticated variables and hardware error records. */
 	assert_int_equal(
 		set(vs, u"V", &vendor,
@@ -211,8 +209,7 @@ static void test_delete(void **state)
 	struct varstore *vs = store(state);
 
 	/* Deleting what does not exist. */
-	assert_int_equal(set(vs, u"A", &vendor, BS, NULL, BOOT),
-			 EFI_NOT_FOUND);
+	assert_int_equal(set(vs, u"A", &vendor, BS, NULL, BOOT), EFI_NOT_FOUND);
 	assert_int_equal(set(vs, u"A", &vendor, 0, "x", BOOT), EFI_NOT_FOUND);
 
 	assert_int_equal(set(vs, u"A", &vendor, BS, "aaa", BOOT), EFI_SUCCESS);
@@ -250,8 +247,7 @@ static void test_replace(void **state)
 			 EFI_SUCCESS);
 	assert_int_equal(set(vs, u"B", &vendor, BS, "middle", BOOT),
 			 EFI_SUCCESS);
-	assert_int_equal(set(vs, u"C", &vendor, BS, "last", BOOT),
-			 EFI_SUCCESS);
+	assert_int_equal(set(vs, u"C", &vendor, BS, "last", BOOT), EFI_SUCCESS);
 
 	assert_int_equal(set(vs, u"B", &vendor, BS,
 			     "a much longer value than before", BOOT),
@@ -286,9 +282,9 @@ static void test_append(void **state)
 	assert_int_equal(attr, BS | RT);
 	assert_int_equal(set(vs, u"Next", &vendor, BS, "n", BOOT), EFI_SUCCESS);
 
-	assert_int_equal(set(vs, u"Log", &vendor, BS | RT | APPEND,
-			     "cdefghijkl", BOOT),
-			 EFI_SUCCESS);
+	assert_int_equal(
+		set(vs, u"Log", &vendor, BS | RT | APPEND, "cdefghijkl", BOOT),
+		EFI_SUCCESS);
 	assert_string_equal(get(vs, u"Log", &vendor, NULL, BOOT),
 			    "abcdefghijkl");
 	assert_string_equal(get(vs, u"Next", &vendor, NULL, BOOT), "n");
@@ -413,8 +409,7 @@ static void test_runtime_rules(void **state)
 {
 	struct varstore *vs = store(state);
 
-	assert_int_equal(set(vs, u"Boot", &vendor, BS, "b", BOOT),
-			 EFI_SUCCESS);
+	assert_int_equal(set(vs, u"Boot", &vendor, BS, "b", BOOT), EFI_SUCCESS);
 	assert_int_equal(set(vs, u"Vol", &vendor, BS | RT, "v", BOOT),
 			 EFI_SUCCESS);
 	assert_int_equal(set(vs, u"Nv", &vendor, NV | BS | RT, "n", BOOT),
@@ -446,9 +441,9 @@ static void test_runtime_rules(void **state)
 	/* ...changed, appended to and deleted. */
 	assert_int_equal(set(vs, u"Nv", &vendor, NV | BS | RT, "m", RUNTIME),
 			 EFI_SUCCESS);
-	assert_int_equal(set(vs, u"Nv", &vendor, NV | BS | RT | APPEND, "o",
-			     RUNTIME),
-			 EFI_SUCCESS);
+	assert_int_equal(
+		set(vs, u"Nv", &vendor, NV | BS | RT | APPEND, "o", RUNTIME),
+		EFI_SUCCESS);
 	assert_string_equal(get(vs, u"Nv", &vendor, NULL, RUNTIME), "mo");
 	assert_int_equal(set(vs, u"Nv", &vendor, NV | BS | RT, NULL, RUNTIME),
 			 EFI_SUCCESS);
@@ -495,9 +490,9 @@ static void test_capacity(void **state)
 	memset(huge, 'h', sizeof(huge) - 1);
 	assert_int_equal(set(vs, u"Huge", &vendor, BS, huge, BOOT),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(varstore_set(vs, u"Huge", &vendor, BS, SIZE_MAX, huge,
-				      BOOT),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+		varstore_set(vs, u"Huge", &vendor, BS, SIZE_MAX, huge, BOOT),
+		EFI_INVALID_PARAMETER);
 
 	fill_until_full(vs, &count);
 	assert_true(count > 5);
@@ -511,9 +506,9 @@ static void test_capacity(void **state)
 	assert_int_equal(set(vs, u"Fill00", &vendor, NV | BS | RT,
 			     huge + ARENA_SIZE - 1000, BOOT),
 			 EFI_OUT_OF_RESOURCES);
-	assert_int_equal(set(vs, u"Other", &vendor, BS,
-			     huge + ARENA_SIZE - 400, BOOT),
-			 EFI_OUT_OF_RESOURCES);
+	assert_int_equal(
+		set(vs, u"Other", &vendor, BS, huge + ARENA_SIZE - 400, BOOT),
+		EFI_OUT_OF_RESOURCES);
 	assert_int_equal(vs->used, before.used);
 	assert_memory_equal(snapshot, vs->base, vs->size);
 
@@ -525,9 +520,9 @@ static void test_capacity(void **state)
 	/* Deleting gives the room back. */
 	assert_int_equal(set(vs, u"Fill00", &vendor, 0, NULL, BOOT),
 			 EFI_SUCCESS);
-	assert_int_equal(set(vs, u"Fill00", &vendor, NV | BS | RT, "again",
-			     BOOT),
-			 EFI_SUCCESS);
+	assert_int_equal(
+		set(vs, u"Fill00", &vendor, NV | BS | RT, "again", BOOT),
+		EFI_SUCCESS);
 	assert_clean_tail(vs);
 }
 
@@ -550,16 +545,17 @@ static void test_query_validation(void **state)
 			 EFI_INVALID_PARAMETER);
 	assert_int_equal(varstore_query(vs, BS | 0x100, &a, &b, &c, BOOT),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(varstore_query(vs,
-					NV | BS | RT |
-						EFI_VARIABLE_HARDWARE_ERROR_RECORD,
-					&a, &b, &c, BOOT),
-			 EFI_UNSUPPORTED);
 	assert_int_equal(
-		varstore_query(vs,
-			       NV | BS | RT |
-				       EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS,
-			       &a, &b, &c, BOOT),
+		varstore_query(
+			vs, NV | BS | RT | EFI_VARIABLE_HARDWARE_ERROR_RECORD,
+			&a, &b, &c, BOOT),
+		EFI_UNSUPPORTED);
+	assert_int_equal(
+		varstore_query(
+			vs,
+			NV | BS | RT |
+				EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS,
+			&a, &b, &c, BOOT),
 		EFI_UNSUPPORTED);
 	assert_int_equal(varstore_query(vs, BS | APPEND, &a, &b, &c, BOOT),
 			 EFI_SUCCESS);
@@ -595,9 +591,9 @@ static void test_init_edges(void **state)
 	assert_int_equal(vs.size, 0);
 	assert_int_equal(set(&vs, u"V", &vendor, BS, "x", BOOT),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(varstore_get(&vs, u"V", &vendor, NULL, &size, buf,
-				      BOOT),
-			 EFI_NOT_FOUND);
+	assert_int_equal(
+		varstore_get(&vs, u"V", &vendor, NULL, &size, buf, BOOT),
+		EFI_NOT_FOUND);
 	assert_int_equal(varstore_query(&vs, BS, &a, &b, &c, BOOT),
 			 EFI_SUCCESS);
 	assert_int_equal(a, 0);
@@ -616,9 +612,9 @@ static void test_binary_data(void **state)
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 37);
 	for (len = 1; len <= sizeof(data); len++) {
-		assert_int_equal(varstore_set(vs, u"Bin", &vendor, BS, len,
-					      data, BOOT),
-				 EFI_SUCCESS);
+		assert_int_equal(
+			varstore_set(vs, u"Bin", &vendor, BS, len, data, BOOT),
+			EFI_SUCCESS);
 		assert_int_equal(set(vs, u"After", &vendor, BS, "tail", BOOT),
 				 EFI_SUCCESS);
 		size = sizeof(out);
