@@ -48,7 +48,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
 	libfdt-dev libcmocka-dev pkg-config \
 	python3 python3-pytest cpio gzip xz-utils gdb-multiarch device-tree-compiler \
-	clang-format ca-certificates
+	clang-format ca-certificates \
+	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
+	qemu-efi-aarch64 u-boot-qemu
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	qemu-system-arm qemu-utils
