@@ -5,6 +5,8 @@
 #
 #   libfdt       libfdt.a and headers from libfdt-dev:arm64 (linked into mmuon)
 #   busybox      busybox-static:arm64 (the README's boot shell)
+#   gnu-efi      gnu-efi:arm64 (crt0, linker script, libefi/libgnuefi for
+#                the EFI test applications in tests/efi_apps)
 #   kernel-6.1   bookworm's cloud kernel (6.1)
 #   kernel-new   bookworm-backports' cloud kernel (>= 6.3)
 #   all          everything above
@@ -67,9 +69,10 @@ for what in "${@:-all}"; do
 	case $what in
 	libfdt) unpack libfdt-dev:arm64 libfdt ;;
 	busybox) unpack busybox-static:arm64 busybox ;;
+	gnu-efi) unpack gnu-efi:arm64 gnu-efi ;;
 	kernel-6.1) fetch_kernel 6.1 "" ;;
 	kernel-new) fetch_kernel new bookworm-backports ;;
-	all) "$SELF" libfdt busybox kernel-6.1 kernel-new ;;
+	all) "$SELF" libfdt busybox gnu-efi kernel-6.1 kernel-new ;;
 	*) echo "fetch-arm64: unknown piece $what" >&2; exit 2 ;;
 	esac
 done

@@ -12,7 +12,4 @@
  */
 __attribute__((noreturn)) void boot_linux(const struct platform *p);
 
-/* Bytes of kernel and initrd the CPU copied (the zero-copy claim). */
-uint64_t boot_cpu_copied_bytes(void);
-
 #endif

@@ -48,6 +48,9 @@ static EFI_STATUS EFIAPI initrd_load_file(EFI_LOAD_FILE2_PROTOCOL *this,
 	if (fw_cfg_read(FW_CFG_INITRD_DATA, 0, buffer, initrd_size))
 		return EFI_DEVICE_ERROR;
 	*buffer_size = initrd_size;
+	boot_stats.initrd_base = (uintptr_t)buffer;
+	boot_stats.initrd_size = initrd_size;
+	boot_stats_update();
 	printf("mmuon: initrd at 0x%llx (%u bytes)\n",
 	       (unsigned long long)(uintptr_t)buffer, initrd_size);
 	return EFI_SUCCESS;

@@ -45,13 +45,6 @@ static const struct kernel_device_path kernel_path = {
 		{sizeof(EFI_DEVICE_PATH_PROTOCOL), 0}},
 };
 
-static uint64_t cpu_copied_bytes;
-
-uint64_t boot_cpu_copied_bytes(void)
-{
-	return cpu_copied_bytes;
-}
-
 /* word appears in s delimited by spaces or the ends of s. */
 static bool has_word(const char *s, const char *word)
 {
@@ -88,7 +81,8 @@ static bool random_u64(uint64_t *r)
 	return rng->GetRNG(rng, NULL, sizeof(*r), (UINT8 *)r) == EFI_SUCCESS;
 }
 
-static void read_headers(uint32_t file_size, struct pe_image *pe)
+/* Returns false if the image cannot be loaded in place (see load_copied). */
+static bool read_headers(uint32_t file_size, struct pe_image *pe)
 {
 	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE ? file_size
 							  : PE_HEADER_PROBE_SIZE;
@@ -104,9 +98,7 @@ static void read_headers(uint32_t file_size, struct pe_image *pe)
 	if (rc != PE_OK)
 		panic("the kernel is not a bootable EFI image: %s (0x%llx)",
 		      pe_strerror(rc), (unsigned long long)pe->bad_value);
-	if (!pe->in_place)
-		panic("the kernel's sections are not at their file offsets: "
-		      "it cannot be loaded in place");
+	return pe->in_place;
 }
 
 /*
@@ -157,6 +149,64 @@ static void zero_bss(EFI_PHYSICAL_ADDRESS base, const struct pe_image *pe)
 	if (pe->image_size > pe->load_size)
 		memset(image + pe->load_size, 0,
 		       pe->image_size - pe->load_size);
+	boot_stats.bss_zeroed_bytes = pe->image_size - pe->load_size;
+}
+
+/*
+ * Zero-copy: DMA the file to a random slot where it will run; only the
+ * BSS is written by the CPU.
+ */
+static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
+				bool nokaslr)
+{
+	uint64_t pages = EFI_SIZE_TO_PAGES(pe->image_size);
+	EFI_PHYSICAL_ADDRESS base = place_kernel(pe, pages, nokaslr);
+	EFI_HANDLE image;
+	EFI_STATUS status;
+
+	(void)file_size;
+	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
+			pe->load_size))
+		panic("fw_cfg DMA error loading the kernel");
+	zero_bss(base, pe);
+	status = efi_image_adopt(base, pages, pe, efi_firmware_handle(),
+				 (EFI_DEVICE_PATH_PROTOCOL *)&kernel_path,
+				 &image);
+	if (status != EFI_SUCCESS)
+		panic("cannot set the kernel image up (status 0x%llx)",
+		      (unsigned long long)status);
+	return image;
+}
+
+/*
+ * An image whose sections are not at their file offsets cannot run where
+ * the file lands: DMA the file to a staging buffer and let LoadImage copy
+ * the sections. Counted, because it breaks the zero-copy claim.
+ */
+static EFI_HANDLE load_copied(uint32_t file_size, const struct pe_image *pe)
+{
+	void *file = efi_zalloc(file_size);
+	EFI_HANDLE image;
+	EFI_STATUS status;
+
+	if (!file)
+		panic("the kernel (%u bytes) does not fit in free RAM",
+		      file_size);
+	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, file, file_size))
+		panic("fw_cfg DMA error loading the kernel");
+	printf("mmuon: kernel sections are not at their file offsets: "
+	       "loading by copy\n");
+	status = efi_load_image(FALSE, efi_firmware_handle(),
+				(EFI_DEVICE_PATH_PROTOCOL *)&kernel_path, file,
+				file_size, &image);
+	efi_free(file);
+	if (status != EFI_SUCCESS)
+		panic("cannot load the kernel (status 0x%llx)",
+		      (unsigned long long)status);
+	boot_stats.cpu_copied_bytes = pe->headers_size;
+	for (uint32_t i = 0; i < pe->num_sections; i++)
+		boot_stats.cpu_copied_bytes += pe->sections[i].file_size;
+	return image;
 }
 
 static void set_load_options(EFI_HANDLE image, const char *cmdline)
@@ -174,12 +224,11 @@ static void set_load_options(EFI_HANDLE image, const char *cmdline)
 
 void boot_linux(const struct platform *p)
 {
+	EFI_LOADED_IMAGE_PROTOCOL *loaded;
 	uint32_t file_size;
 	struct pe_image pe;
-	EFI_PHYSICAL_ADDRESS base;
 	EFI_HANDLE image;
 	EFI_STATUS status;
-	uint64_t pages;
 	char *cmdline;
 
 	if (!p->fw_cfg.size || !fw_cfg_present())
@@ -191,28 +240,23 @@ void boot_linux(const struct platform *p)
 		power_off();
 	}
 	cmdline = read_cmdline();
-	read_headers(file_size, &pe);
-
-	pages = EFI_SIZE_TO_PAGES(pe.image_size);
-	base = place_kernel(&pe, pages, has_word(cmdline, "nokaslr"));
-	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
-			pe.load_size))
-		panic("fw_cfg DMA error loading the kernel");
-	zero_bss(base, &pe);
-	printf("mmuon: kernel image at 0x%llx (%u bytes)\n",
-	       (unsigned long long)base, pe.image_size);
-
-	status = efi_image_adopt(base, pages, &pe, efi_firmware_handle(),
-				 (EFI_DEVICE_PATH_PROTOCOL *)&kernel_path,
-				 &image);
-	if (status != EFI_SUCCESS)
-		panic("cannot set the kernel image up (status 0x%llx)",
-		      (unsigned long long)status);
+	if (read_headers(file_size, &pe))
+		image = load_in_place(file_size, &pe,
+				      has_word(cmdline, "nokaslr"));
+	else
+		image = load_copied(file_size, &pe);
+	loaded = efi_image_loaded(image);
+	boot_stats.kernel_base = (uintptr_t)loaded->ImageBase;
+	boot_stats.kernel_size = loaded->ImageSize;
+	printf("mmuon: kernel image at 0x%llx (%llu bytes)\n",
+	       (unsigned long long)boot_stats.kernel_base,
+	       (unsigned long long)boot_stats.kernel_size);
 	set_load_options(image, cmdline);
 	efi_install_protocol_interface(
 		&image, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
 		EFI_NATIVE_INTERFACE, NULL);
 	initrd_install();
+	boot_stats_publish((void *)p->fdt);
 
 	status = efi_start_image(image, NULL, NULL);
 	panic("the kernel's EFI stub returned with status 0x%llx",

@@ -369,6 +369,40 @@ static void check_iomem(void)
 	fclose(f);
 }
 
+/*
+ * Where the kernel found the initrd (DT linux,initrd-start when the stub
+ * put it there; the kernel's own memblock log otherwise, see the host
+ * test) and what mmuon says it did (/chosen/mmuon,boot-stats): the host
+ * compares both with mmuon's console lines.
+ */
+static void check_placement(void)
+{
+	unsigned char be[8];
+	char buf[512];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/device-tree/chosen/linux,initrd-start", O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, be, sizeof(be));
+		close(fd);
+		if (n == 8 || n == 4) {
+			unsigned long long v = 0;
+
+			for (ssize_t i = 0; i < n; i++)
+				v = (v << 8) | be[i];
+			INFO("initrd-start", "0x%llx", v);
+		}
+	}
+	n = read_file("/proc/device-tree/chosen/mmuon,boot-stats", buf,
+		      sizeof(buf));
+	if (n > 0) {
+		chomp(buf);
+		INFO("bootstats", "%s", buf);
+	}
+	/* With memblock=debug the kernel logs where it reserves the initrd. */
+}
+
 static void check_dmesg(void)
 {
 	static const char *const firmware_marks[] = {
@@ -524,6 +558,7 @@ int main(void)
 	check_payload();
 	check_rtc();
 	check_iomem();
+	check_placement();
 	check_dmesg();
 	check_cpus();
 	check_uptime("uptime-report");

@@ -1,0 +1,117 @@
+"""Zero copies and randomized placement, proven from inside the guest.
+
+- The kernel runs where mmuon DMA'd it: /proc/iomem "Kernel code" starts at
+  the address mmuon printed (>= 6.3 honours LINUX_EFI_LOADED_IMAGE_FIXED_GUID
+  and runs in place; 6.1 also stays, but turns the MMU off in its stub).
+- The initrd the kernel uses is where mmuon DMA'd it: the kernel's own
+  memblock log (memblock=debug) reserves it at mmuon's address.
+- mmuon's counters, read by the guest from /chosen/mmuon,boot-stats: no
+  byte of kernel or initrd copied by the CPU.
+- Over 8 boots the kernel lands at >= 7 distinct addresses; with nokaslr at
+  the lowest 2 MiB-aligned slot, where the stub runs it without moving it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+import pytest
+
+import qemu
+from test_linux_boot import INITRD_AT, KERNEL_AT, kernel_code_start
+
+TIMEOUT = 120
+SZ_64K = 0x10000
+SZ_2M = 0x200000
+
+
+def boot_to_init(boot, firmware, kernel, initramfs, extra_cmdline=""):
+    cmdline = qemu.make_cmdline(*filter(None, [extra_cmdline]))
+    b = boot(firmware=firmware, kernel=kernel.path, initrd=initramfs.path,
+             append=cmdline, mem="1G", timeout=TIMEOUT)
+    r = qemu.verify_report(b, cmdline=cmdline, payload_sha256=initramfs.payload_sha256, efi=True)
+    return b, r
+
+
+def stats(report: qemu.Report) -> dict[str, int]:
+    text = report.detail("bootstats")
+    assert text, "the guest found no /chosen/mmuon,boot-stats\n" + str(report)
+    return {k: int(v, 0) for k, v in (kv.split("=") for kv in text.split())}
+
+
+def test_kernel_and_initrd_stay_where_mmuon_put_them(boot, firmware, kernel_new, initramfs):
+    b, r = boot_to_init(boot, firmware, kernel_new, initramfs, "memblock=debug")
+    kernel = int(KERNEL_AT.search(b.output)[1], 16)
+    initrd = int(INITRD_AT.search(b.output)[1], 16)
+    assert kernel % SZ_64K == 0
+    assert kernel_code_start(r) == kernel, b.describe()
+    # arm64_memblock_init reserves the initrd it was given, then the kernel.
+    reserved = [int(a, 16) for a in re.findall(
+        r"memblock_reserve: \[0x([0-9a-f]+)-0x[0-9a-f]+\] arm64_memblock_init", b.output)]
+    assert initrd in reserved, f"initrd at {initrd:#x}, kernel reserved {[hex(a) for a in reserved]}"
+    assert kernel in reserved
+
+
+def test_no_byte_copied_by_the_cpu(boot, firmware, kernel_new, initramfs):
+    b, r = boot_to_init(boot, firmware, kernel_new, initramfs)
+    s = stats(r)
+    assert s["cpu_copied_bytes"] == 0, s
+    assert s["kernel"] == int(KERNEL_AT.search(b.output)[1], 16)
+    assert s["initrd"] == int(INITRD_AT.search(b.output)[1], 16)
+    assert s["initrd_size"] == initramfs.path.stat().st_size
+    # Everything else arrived by DMA: the kernel file (less its signature)
+    # and the initrd, plus a few small reads (headers, command line).
+    assert s["dma_bytes"] >= s["kernel_size"] - s["bss_zeroed_bytes"] + s["initrd_size"]
+
+
+def placements(firmware, kernel, n, cmdline="console=ttyAMA0"):
+    """Kernel addresses over n boots, each stopped once mmuon has placed it."""
+    found = []
+    for _ in range(n):
+        argv = qemu.qemu_argv(firmware=firmware, kernel=kernel.path, append=cmdline, mem="1G")
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, text=True, errors="replace")
+        deadline = time.monotonic() + 60
+        try:
+            for line in proc.stdout:
+                m = KERNEL_AT.search(line)
+                if m:
+                    found.append(int(m[1], 16))
+                    break
+                assert time.monotonic() < deadline, "no placement line"
+        finally:
+            proc.kill()
+            proc.wait()
+    assert len(found) == n
+    return found
+
+
+def test_placement_is_randomized(firmware, kernel_new):
+    addrs = placements(firmware, kernel_new, 8)
+    assert all(a % SZ_64K == 0 for a in addrs), [hex(a) for a in addrs]
+    assert len(set(addrs)) >= 7, [hex(a) for a in addrs]
+
+
+def test_nokaslr_placement_follows_the_stub_rule(boot, firmware, kernel_new, initramfs):
+    """nokaslr: the stub wants 2 MiB alignment to run in place; mmuon picks
+    the lowest 2 MiB-aligned slot, the same every boot."""
+    addrs = placements(firmware, kernel_new, 2, "console=ttyAMA0 nokaslr")
+    assert addrs[0] == addrs[1] and addrs[0] % SZ_2M == 0, [hex(a) for a in addrs]
+    b, r = boot_to_init(boot, firmware, kernel_new, initramfs, "nokaslr")
+    assert "KASLR disabled on kernel command line" in b.output
+    assert kernel_code_start(r) == int(KERNEL_AT.search(b.output)[1], 16), b.describe()
+
+
+def test_linux_6_1_stub(boot, firmware, kernel_61, initramfs):
+    """6.1's stub also honours the FIXED GUID, but cleans the image and
+    turns the MMU off before entering the kernel (docs/boot-protocol.md).
+    Its "Kernel code" resource starts at _stext, one 64 KiB header page
+    after the image base: the image was not moved."""
+    b, r = boot_to_init(boot, firmware, kernel_61, initramfs)
+    m = KERNEL_AT.search(b.output)
+    base, size = int(m[1], 16), int(m[2])
+    code = kernel_code_start(r)
+    assert base <= code < base + size, f"image {base:#x}+{size:#x}, Kernel code {code:#x}"
+    assert stats(r)["cpu_copied_bytes"] == 0
