@@ -79,6 +79,38 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 unit: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
+# ---- libFuzzer targets (clang) ---------------------------------------------
+# Built from the same sources as the unit tests; tools/fuzz.sh runs them on
+# the seed corpora in tests/fuzz/corpus/<target>/. fuzz-smoke fails if a
+# target crashes (FUZZ_SMOKE_SECONDS each), fuzz runs FUZZ_SECONDS each.
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -Isrc \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -DMMUON_HOST_TEST
+FUZZ_TARGETS := fuzz_pe fuzz_dt fuzz_devpath fuzz_memmap
+fuzz_pe_SRCS      := src/efi/pe.c
+fuzz_dt_SRCS      := src/platform/dt.c src/lib/fmt.c
+fuzz_dt_LIBS      := -lfdt
+fuzz_devpath_SRCS := src/efi/devpath_util.c
+fuzz_memmap_SRCS  := src/efi/memmap.c
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) $$(wildcard include/mmuon/*.h include/efi/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ tests/fuzz/$(1).c $$($(1)_SRCS) $$($(1)_LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+.PHONY: fuzz-build fuzz-smoke fuzz fuzz-merge
+fuzz-build: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+fuzz-smoke: fuzz-build
+	BUILD=$(BUILD) tools/fuzz.sh smoke $(FUZZ_TARGETS)
+fuzz: fuzz-build
+	BUILD=$(BUILD) tools/fuzz.sh run $(FUZZ_TARGETS)
+# Minimize the seed corpora plus what fuzz runs found (-merge=1).
+fuzz-merge: fuzz-build
+	BUILD=$(BUILD) tools/fuzz.sh merge $(FUZZ_TARGETS)
+
 # ---- QEMU boot tests (pytest) -------------------------------------------
 .PHONY: boot-tests
 boot-tests: all
@@ -97,6 +129,7 @@ deps:
 
 .PHONY: test
 test: deps
+	$(MAKE) check-format
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) boot-tests
@@ -107,11 +140,11 @@ run: deps all
 
 # ---- housekeeping ---------------------------------------------------------
 .PHONY: format check-format clean help
-FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
+FORMAT_SRCS = $(filter-out src/arch/asm.h,$(shell git ls-files '*.c' '*.h'))
 format:
-	clang-format -i $(FORMAT_SRCS)
+	@clang-format -i $(FORMAT_SRCS)
 check-format:
-	clang-format --dry-run --Werror $(FORMAT_SRCS)
+	@clang-format --dry-run --Werror $(FORMAT_SRCS)
 clean:
 	rm -rf $(BUILD)
 help:
@@ -120,3 +153,16 @@ help:
 	@echo "make          build build/mmuon.bin"
 	@echo "make unit     host unit tests only"
 	@echo "make audit    count data accesses before the MMU is on (EL1, EL2)"
+
+# ---- EFI test applications (gnu-efi) ---------------------------------------
+# build/efi_apps/<name>.efi, run by mmuon as the "kernel" in tests/boot.
+include tests/efi_apps/efi_apps.mk
+
+# ---- whole-boot MMU-off audit (TCG plugin) ----------------------------------
+include tools/plugin/plugin.mk
+
+# Boots mmuon, QEMU -kernel, EDK2 and U-Boot at EL1 and EL2 under the
+# mmu_off plugin and prints a markdown table (takes minutes; not in `test`).
+.PHONY: mmu-off-table
+mmu-off-table: all plugins
+	$(PYTHON) tools/mmu_off_table.py

@@ -335,8 +335,6 @@ def run_audit(args):
             qlog.seek(0)
             err = qlog.read().decode(errors="replace").strip()
             qlog.close()
-            if glog is not None:
-                glog.close()
             if "bind" not in err.lower() and "in use" not in err.lower():
                 return 2, ["mmu_off_audit: QEMU failed: " + err]
         else:

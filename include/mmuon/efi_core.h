@@ -27,8 +27,8 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 				     EFI_PHYSICAL_ADDRESS *memory);
 EFI_STATUS EFIAPI efi_free_pages(EFI_PHYSICAL_ADDRESS memory, UINTN pages);
 EFI_STATUS EFIAPI efi_get_memory_map(UINTN *map_size,
-				     EFI_MEMORY_DESCRIPTOR *map,
-				     UINTN *map_key, UINTN *descriptor_size,
+				     EFI_MEMORY_DESCRIPTOR *map, UINTN *map_key,
+				     UINTN *descriptor_size,
 				     UINT32 *descriptor_version);
 EFI_STATUS EFIAPI efi_allocate_pool(EFI_MEMORY_TYPE pool_type, UINTN size,
 				    VOID **buffer);
@@ -84,14 +84,13 @@ EFI_STATUS EFIAPI efi_close_protocol(EFI_HANDLE handle, EFI_GUID *protocol,
 				     EFI_HANDLE controller_handle);
 EFI_STATUS EFIAPI efi_open_protocol_information(
 	EFI_HANDLE handle, EFI_GUID *protocol,
-	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY **entry_buffer,
-	UINTN *entry_count);
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY **entry_buffer, UINTN *entry_count);
 EFI_STATUS EFIAPI efi_protocols_per_handle(EFI_HANDLE handle,
 					   EFI_GUID ***protocol_buffer,
 					   UINTN *protocol_buffer_count);
 EFI_STATUS EFIAPI efi_locate_handle_buffer(EFI_LOCATE_SEARCH_TYPE search_type,
-					   EFI_GUID *protocol,
-					   VOID *search_key, UINTN *no_handles,
+					   EFI_GUID *protocol, VOID *search_key,
+					   UINTN *no_handles,
 					   EFI_HANDLE **buffer);
 EFI_STATUS EFIAPI efi_locate_protocol(EFI_GUID *protocol, VOID *registration,
 				      VOID **interface);
@@ -119,8 +118,8 @@ EFI_STATUS EFIAPI efi_create_event_ex(UINT32 type, EFI_TPL notify_tpl,
 				      EFI_EVENT *event);
 EFI_STATUS EFIAPI efi_set_timer(EFI_EVENT event, EFI_TIMER_DELAY type,
 				UINT64 trigger_time);
-EFI_STATUS EFIAPI efi_wait_for_event(UINTN number_of_events,
-				     EFI_EVENT *event, UINTN *index);
+EFI_STATUS EFIAPI efi_wait_for_event(UINTN number_of_events, EFI_EVENT *event,
+				     UINTN *index);
 EFI_STATUS EFIAPI efi_signal_event(EFI_EVENT event);
 EFI_STATUS EFIAPI efi_close_event(EFI_EVENT event);
 EFI_STATUS EFIAPI efi_check_event(EFI_EVENT event);
@@ -181,8 +180,7 @@ EFI_HANDLE efi_firmware_handle(void);
 /* ---- system table, config tables, ExitBootServices: src/efi/system_table.c */
 EFI_SYSTEM_TABLE *efi_system_table(void);
 void efi_table_set_crc(EFI_TABLE_HEADER *header);
-EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid,
-						  VOID *table);
+EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table);
 EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle,
 					 UINTN map_key);
 bool efi_boot_services_exited(void);
@@ -199,8 +197,8 @@ extern EFI_RUNTIME_SERVICES efi_runtime_services;
 void efi_runtime_init(const struct platform *p);
 
 /* ---- protocols on their own handles --------------------------------- */
-void efi_console_install(void);			     /* src/efi/console.c */
-void efi_rng_install(const struct platform *p);	     /* src/efi/rng.c */
-void efi_memory_attribute_install(void); /* src/efi/memory_attribute.c */
+void efi_console_install(void);			/* src/efi/console.c */
+void efi_rng_install(const struct platform *p); /* src/efi/rng.c */
+void efi_memory_attribute_install(void);	/* src/efi/memory_attribute.c */
 
 #endif

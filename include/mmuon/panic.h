@@ -4,6 +4,6 @@
 
 /* Print "mmuon: fatal: <message>" and power off. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
-							     ...);
+							   ...);
 
 #endif

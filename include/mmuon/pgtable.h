@@ -58,8 +58,7 @@ enum pg_error {
 
 /* Identity-maps [pa, pa + size) with the given PG_* flags, replacing what
  * was mapped there, splitting blocks where needed. */
-int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size,
-		unsigned flags);
+int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags);
 
 /* The descriptor translating va (0 if none) and the size it maps. */
 uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t va,

@@ -9,7 +9,7 @@
 #define PTE_VALID 1
 #define PTE_BLOCK 1 /* bits[1:0] = 0b01 at levels 1 and 2 */
 #define PTE_TABLE 3 /* bits[1:0] = 0b11 at levels 0..2 */
-#define PTE_PAGE 3	/* bits[1:0] = 0b11 at level 3 */
+#define PTE_PAGE 3  /* bits[1:0] = 0b11 at level 3 */
 #define PTE_ATTRINDX(i) ((i) << 2)
 #define PTE_SH_INNER (3 << 8)
 #define PTE_AF (1 << 10) /* set everywhere: no hardware AF updates to flash */

@@ -7,7 +7,6 @@
 #ifndef MMUON_SYSREG_H
 #define MMUON_SYSREG_H
 
-
 /* SCTLR_ELx bits shared by EL1, EL2 (E2H=0) and EL3. */
 #define SCTLR_M (1 << 0)  /* stage 1 translation on */
 #define SCTLR_A (1 << 1)  /* alignment checks: left off, C may do unaligned */
@@ -21,17 +20,17 @@
  * EOS, TSCXT, EIS, SPAN, nTLSMD, LSMAOE) and nTWI/nTWE so that EL0 WFI/WFE
  * do not trap. Endianness (EE, E0E) stays little.
  */
-#define SCTLR_EL1_MMU_ON                                                  \
-	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 11) | SCTLR_I |    \
-	 (1 << 16) | (1 << 18) | (1 << 20) | (1 << 22) | (1 << 23) |       \
+#define SCTLR_EL1_MMU_ON                                                       \
+	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 11) | SCTLR_I |       \
+	 (1 << 16) | (1 << 18) | (1 << 20) | (1 << 22) | (1 << 23) |           \
 	 (1 << 28) | (1 << 29))
 
 /* SCTLR_EL2 with HCR_EL2.E2H == 0, and SCTLR_EL3: RES1 bits 4, 5, 11, 16,
  * 18, 22, 23, 28, 29. */
-#define SCTLR_EL2_MMU_ON                                                   \
-	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 5) | (1 << 11) |    \
-	 SCTLR_I | (1 << 16) | (1 << 18) | (1 << 22) | (1 << 23) |          \
-	 (1 << 28) | (1 << 29))
+#define SCTLR_EL2_MMU_ON                                                       \
+	(SCTLR_M | SCTLR_C | SCTLR_SA | (1 << 4) | (1 << 5) | (1 << 11) |      \
+	 SCTLR_I | (1 << 16) | (1 << 18) | (1 << 22) | (1 << 23) | (1 << 28) | \
+	 (1 << 29))
 
 /*
  * MAIR: one byte per attribute index used in the page tables.
@@ -63,8 +62,8 @@
 #define TCR_EL2_PS_40 (2 << 16) /* PS = 0b010 at bits [18:16] */
 #define TCR_EL2_RES1 ((1 << 31) | (1 << 23))
 
-#define TCR_COMMON                                                         \
-	(TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |      \
+#define TCR_COMMON                                                             \
+	(TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |       \
 	 TCR_TG0_4K)
 #define TCR_EL1_VALUE_LO (TCR_COMMON | TCR_EL1_EPD1)
 #define TCR_EL1_VALUE_HI 2 /* IPS, bits [34:32] */

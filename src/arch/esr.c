@@ -4,7 +4,7 @@
 #include <mmuon/fmt.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
-#define ESR_ISS(esr) ((esr) & 0x1ffffff)
+#define ESR_ISS(esr) ((esr)&0x1ffffff)
 #define ISS_WNR (1u << 6) /* data abort: caused by a write */
 #define ISS_CM (1u << 8)  /* data abort: cache maintenance */
 
@@ -52,7 +52,9 @@ static const struct name faults[] = {
 
 /* Per-level fault kinds, DFSC[5:2] for levels 0..3 in DFSC[1:0]. */
 static const char *const level_faults[] = {
-	"address size fault", "translation fault", "access flag fault",
+	"address size fault",
+	"translation fault",
+	"access flag fault",
 	"permission fault",
 };
 
@@ -101,8 +103,7 @@ void esr_describe(uint64_t esr, char *buf, size_t size)
 		while (len < size && buf[len])
 			len++;
 		fmt_snprintf(buf + len, size - len, ", %s%s",
-			     (iss & ISS_CM) ? "cache maintenance "
-					    : "",
+			     (iss & ISS_CM) ? "cache maintenance " : "",
 			     (iss & ISS_WNR) ? "write" : "read");
 	}
 }

@@ -17,11 +17,11 @@ struct syndrome {
 	uint64_t esr, elr, far, spsr;
 };
 
-#define READ_SYSREG(name)                                                  \
-	({                                                                 \
-		uint64_t v_;                                               \
-		asm volatile("mrs %0, " #name : "=r"(v_));                 \
-		v_;                                                        \
+#define READ_SYSREG(name)                                                      \
+	({                                                                     \
+		uint64_t v_;                                                   \
+		asm volatile("mrs %0, " #name : "=r"(v_));                     \
+		v_;                                                            \
 	})
 
 static unsigned current_el(void)
@@ -32,24 +32,22 @@ static unsigned current_el(void)
 static struct syndrome read_syndrome(unsigned el)
 {
 	if (el == 1)
-		return (struct syndrome){READ_SYSREG(esr_el1),
-					 READ_SYSREG(elr_el1),
-					 READ_SYSREG(far_el1),
-					 READ_SYSREG(spsr_el1)};
+		return (struct syndrome){
+			READ_SYSREG(esr_el1), READ_SYSREG(elr_el1),
+			READ_SYSREG(far_el1), READ_SYSREG(spsr_el1)};
 	if (el == 2)
-		return (struct syndrome){READ_SYSREG(esr_el2),
-					 READ_SYSREG(elr_el2),
-					 READ_SYSREG(far_el2),
-					 READ_SYSREG(spsr_el2)};
+		return (struct syndrome){
+			READ_SYSREG(esr_el2), READ_SYSREG(elr_el2),
+			READ_SYSREG(far_el2), READ_SYSREG(spsr_el2)};
 	return (struct syndrome){READ_SYSREG(esr_el3), READ_SYSREG(elr_el3),
 				 READ_SYSREG(far_el3), READ_SYSREG(spsr_el3)};
 }
 
 static const char *const kinds[] = {"synchronous exception", "IRQ", "FIQ",
 				    "SError"};
-static const char *const origins[] = {
-	"", " (nested, in the exception handler)", " from a lower EL",
-	" from a lower EL in AArch32"};
+static const char *const origins[] = {"", " (nested, in the exception handler)",
+				      " from a lower EL",
+				      " from a lower EL in AArch32"};
 
 void exception_report(unsigned vector, const struct frame *f);
 __attribute__((noreturn)) void exception_report(unsigned vector,
@@ -63,8 +61,8 @@ __attribute__((noreturn)) void exception_report(unsigned vector,
 		console_use_pl011(EARLY_CRASH_UART);
 	esr_describe(s.esr, reason, sizeof(reason));
 	printf("\nmmuon: %s at EL%u%s: %s\n", kinds[vector & 3], el,
-	       origins[(vector >> 2) & 3], (vector & 3) ? kinds[vector & 3]
-							: reason);
+	       origins[(vector >> 2) & 3],
+	       (vector & 3) ? kinds[vector & 3] : reason);
 	printf("  ESR  0x%016llx  ELR  0x%016llx\n"
 	       "  FAR  0x%016llx  SPSR 0x%016llx\n",
 	       (unsigned long long)s.esr, (unsigned long long)s.elr,
@@ -73,8 +71,8 @@ __attribute__((noreturn)) void exception_report(unsigned vector,
 		printf("  x%-2u  0x%016llx  x%-2u  0x%016llx\n", i,
 		       (unsigned long long)f->x[i], i + 1,
 		       (unsigned long long)f->x[i + 1]);
-	printf("  lr   0x%016llx  sp   0x%016llx\n",
-	       (unsigned long long)f->lr, (unsigned long long)f->sp_el0);
+	printf("  lr   0x%016llx  sp   0x%016llx\n", (unsigned long long)f->lr,
+	       (unsigned long long)f->sp_el0);
 	printf("mmuon: powering off\n");
 	power_off();
 }

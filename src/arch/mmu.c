@@ -44,8 +44,7 @@ static uint64_t *alloc_table(void *ctx)
 	return t;
 }
 
-static void break_entry(void *ctx, uint64_t *entry, uint64_t va,
-			uint64_t size)
+static void break_entry(void *ctx, uint64_t *entry, uint64_t va, uint64_t size)
 {
 	(void)ctx;
 	(void)va;

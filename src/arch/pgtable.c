@@ -120,19 +120,18 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 				if (rc)
 					return rc;
 			}
-			rc = map_level(pt, table_of(*entry), level + 1, pa, next,
-				       attrs);
+			rc = map_level(pt, table_of(*entry), level + 1, pa,
+				       next, attrs);
 			if (rc)
 				return rc;
 		}
-next:
+	next:
 		pa = next;
 	}
 	return PG_OK;
 }
 
-int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size,
-		unsigned flags)
+int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags)
 {
 	if ((flags & PG_WRITE) && (flags & PG_EXEC))
 		return PG_ERR_WX;

@@ -19,8 +19,8 @@
 #include <mmuon/fmt.h>
 #include <mmuon/fw_cfg.h>
 
-#define MMUON_VENDOR_GUID                                                    \
-	EFI_GUID_INIT(0x3c6f7a5e, 0x4d1b, 0x4e2a, 0x9b, 0x8f, 0x6a, 0x1d,     \
+#define MMUON_VENDOR_GUID                                                      \
+	EFI_GUID_INIT(0x3c6f7a5e, 0x4d1b, 0x4e2a, 0x9b, 0x8f, 0x6a, 0x1d,      \
 		      0x2c, 0x3e, 0x4f, 0x50)
 
 struct boot_stats boot_stats;
@@ -65,10 +65,10 @@ static void EFIAPI publish(EFI_EVENT event, VOID *context)
 	(void)event;
 	(void)context;
 	printf("mmuon: ExitBootServices: %s", text);
-	efi_runtime_services.SetVariable(
-		(CHAR16 *)u"MmuonBootStats", &vendor,
-		EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
-		len, text);
+	efi_runtime_services.SetVariable((CHAR16 *)u"MmuonBootStats", &vendor,
+					 EFI_VARIABLE_BOOTSERVICE_ACCESS |
+						 EFI_VARIABLE_RUNTIME_ACCESS,
+					 len, text);
 }
 
 void boot_stats_publish(void *fdt)

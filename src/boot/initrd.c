@@ -17,12 +17,15 @@ struct initrd_device_path {
 } __attribute__((packed));
 
 static const struct initrd_device_path initrd_path = {
-	.vendor = {
-		.Header = {MEDIA_DEVICE_PATH, MEDIA_VENDOR_DP,
-			   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
-		.Guid = LINUX_EFI_INITRD_MEDIA_GUID,
-	},
-	.end = {END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
+	.vendor =
+		{
+			.Header = {MEDIA_DEVICE_PATH,
+				   MEDIA_VENDOR_DP,
+				   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
+			.Guid = LINUX_EFI_INITRD_MEDIA_GUID,
+		},
+	.end = {END_DEVICE_PATH_TYPE,
+		END_ENTIRE_DEVICE_PATH_SUBTYPE,
 		{sizeof(EFI_DEVICE_PATH_PROTOCOL), 0}},
 };
 

@@ -26,8 +26,8 @@
 #define SZ_2M 0x200000ull
 
 /* mmuon's vendor GUID for "a file from fw_cfg" device paths. */
-#define MMUON_FW_CFG_GUID                                                    \
-	EFI_GUID_INIT(0x9b0fb4a2, 0x3c1e, 0x4f7a, 0x9e, 0x55, 0x6d, 0x0c,     \
+#define MMUON_FW_CFG_GUID                                                      \
+	EFI_GUID_INIT(0x9b0fb4a2, 0x3c1e, 0x4f7a, 0x9e, 0x55, 0x6d, 0x0c,      \
 		      0x1f, 0x2a, 0x7b, 0x31)
 
 struct kernel_device_path {
@@ -36,12 +36,15 @@ struct kernel_device_path {
 } __attribute__((packed));
 
 static const struct kernel_device_path kernel_path = {
-	.vendor = {
-		.Header = {HARDWARE_DEVICE_PATH, HW_VENDOR_DP,
-			   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
-		.Guid = MMUON_FW_CFG_GUID,
-	},
-	.end = {END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
+	.vendor =
+		{
+			.Header = {HARDWARE_DEVICE_PATH,
+				   HW_VENDOR_DP,
+				   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
+			.Guid = MMUON_FW_CFG_GUID,
+		},
+	.end = {END_DEVICE_PATH_TYPE,
+		END_ENTIRE_DEVICE_PATH_SUBTYPE,
 		{sizeof(EFI_DEVICE_PATH_PROTOCOL), 0}},
 };
 
@@ -84,8 +87,9 @@ static bool random_u64(uint64_t *r)
 /* Returns false if the image cannot be loaded in place (see load_copied). */
 static bool read_headers(uint32_t file_size, struct pe_image *pe)
 {
-	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE ? file_size
-							  : PE_HEADER_PROBE_SIZE;
+	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE
+				 ? file_size
+				 : PE_HEADER_PROBE_SIZE;
 	uint8_t *headers = efi_zalloc(PE_HEADER_PROBE_SIZE);
 	enum pe_status rc;
 
@@ -108,8 +112,8 @@ static bool read_headers(uint32_t file_size, struct pe_image *pe)
 static EFI_PHYSICAL_ADDRESS place_kernel(const struct pe_image *pe,
 					 uint64_t pages, bool nokaslr)
 {
-	uint64_t align = pe->section_alignment > SZ_64K ? pe->section_alignment
-							: SZ_64K;
+	uint64_t align =
+		pe->section_alignment > SZ_64K ? pe->section_alignment : SZ_64K;
 	EFI_PHYSICAL_ADDRESS base;
 	EFI_STATUS status;
 	uint64_t r;
@@ -123,8 +127,8 @@ static EFI_PHYSICAL_ADDRESS place_kernel(const struct pe_image *pe,
 					     &base);
 	} else {
 		printf("mmuon: no entropy: kernel placement not randomized\n");
-		status = efi_allocate_lowest(EfiLoaderCode, pages, align,
-					     &base);
+		status =
+			efi_allocate_lowest(EfiLoaderCode, pages, align, &base);
 	}
 	if (status != EFI_SUCCESS)
 		panic("the kernel (%u bytes in memory) does not fit in free "

@@ -31,11 +31,12 @@ static EFI_STATUS EFIAPI disconnect_controller(EFI_HANDLE controller,
 }
 
 EFI_BOOT_SERVICES efi_boot_services = {
-	.Hdr = {
-		.Signature = EFI_BOOT_SERVICES_SIGNATURE,
-		.Revision = EFI_BOOT_SERVICES_REVISION,
-		.HeaderSize = sizeof(EFI_BOOT_SERVICES),
-	},
+	.Hdr =
+		{
+			.Signature = EFI_BOOT_SERVICES_SIGNATURE,
+			.Revision = EFI_BOOT_SERVICES_REVISION,
+			.HeaderSize = sizeof(EFI_BOOT_SERVICES),
+		},
 	.RaiseTPL = efi_raise_tpl,
 	.RestoreTPL = efi_restore_tpl,
 	.AllocatePages = efi_allocate_pages,

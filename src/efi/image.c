@@ -69,10 +69,9 @@ EFI_HANDLE efi_firmware_handle(void)
 			.ImageCodeType = EfiRuntimeServicesCode,
 			.ImageDataType = EfiRuntimeServicesData,
 		};
-		efi_install_protocol_interface(&firmware_handle,
-					       &loaded_image_guid,
-					       EFI_NATIVE_INTERFACE,
-					       &firmware_image);
+		efi_install_protocol_interface(
+			&firmware_handle, &loaded_image_guid,
+			EFI_NATIVE_INTERFACE, &firmware_image);
 	}
 	return firmware_handle;
 }
@@ -129,8 +128,8 @@ static void unprotect_image(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
 	mmu_map(base, pages * EFI_PAGE_SIZE, PG_WRITE);
 }
 
-static EFI_DEVICE_PATH_PROTOCOL *copy_device_path(
-	const EFI_DEVICE_PATH_PROTOCOL *path)
+static EFI_DEVICE_PATH_PROTOCOL *
+copy_device_path(const EFI_DEVICE_PATH_PROTOCOL *path)
 {
 	size_t size;
 	void *copy;
@@ -144,8 +143,7 @@ static EFI_DEVICE_PATH_PROTOCOL *copy_device_path(
 }
 
 EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
-			   const struct pe_image *pe,
-			   EFI_HANDLE parent,
+			   const struct pe_image *pe, EFI_HANDLE parent,
 			   EFI_DEVICE_PATH_PROTOCOL *device_path,
 			   EFI_HANDLE *image_handle)
 {
@@ -217,8 +215,7 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 	uint32_t i;
 	enum pe_status rc = pe_parse(file, file_size, file_size, &pe);
 
-	if (rc == PE_ERR_MACHINE || rc == PE_ERR_PE32 ||
-	    rc == PE_ERR_SUBSYSTEM)
+	if (rc == PE_ERR_MACHINE || rc == PE_ERR_PE32 || rc == PE_ERR_SUBSYSTEM)
 		return EFI_UNSUPPORTED;
 	if (rc != PE_OK)
 		return EFI_LOAD_ERROR;
@@ -301,8 +298,8 @@ EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 	status = load_from_device_path(boot_policy, device_path, &file, &size);
 	if (status != EFI_SUCCESS)
 		return status;
-	status = load_from_buffer(parent, device_path, file, size,
-				  image_handle);
+	status =
+		load_from_buffer(parent, device_path, file, size, image_handle);
 	efi_free_pool(file);
 	return status;
 }
@@ -348,8 +345,7 @@ EFI_STATUS EFIAPI efi_start_image(EFI_HANDLE image_handle,
 		efi_free_pool(img->exit_data);
 	}
 	/* Applications, and drivers that failed, are unloaded (7.4.2). */
-	if (img->subsystem == PE_SUBSYSTEM_EFI_APPLICATION ||
-	    EFI_ERROR(status))
+	if (img->subsystem == PE_SUBSYSTEM_EFI_APPLICATION || EFI_ERROR(status))
 		delete_image(img);
 	return status;
 }

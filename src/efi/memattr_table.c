@@ -39,10 +39,10 @@ void efi_memattr_table_install(void)
 		if (count == MAX_ENTRIES)
 			panic("too many runtime regions");
 		*e = *d;
-		e->Attribute = EFI_MEMORY_RUNTIME |
-			       (d->Type == EfiRuntimeServicesCode
-					? EFI_MEMORY_RO
-					: EFI_MEMORY_XP);
+		e->Attribute =
+			EFI_MEMORY_RUNTIME |
+			(d->Type == EfiRuntimeServicesCode ? EFI_MEMORY_RO
+							   : EFI_MEMORY_XP);
 		out += desc_size;
 		count++;
 	}

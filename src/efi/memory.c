@@ -69,8 +69,8 @@ void efi_memory_init(const struct platform *p)
 			       ~(EFI_PAGE_SIZE - 1);
 
 		if (end > start)
-			memmap_add_ram(&map, start, (end - start) >>
-							    EFI_PAGE_SHIFT);
+			memmap_add_ram(&map, start,
+				       (end - start) >> EFI_PAGE_SHIFT);
 	}
 	reserve(FLASH_BASE, align_up((uintptr_t)__image_end, SZ_64K),
 		EfiRuntimeServicesCode, EFI_MEMORY_WB, "the firmware image");
@@ -213,10 +213,9 @@ EFI_STATUS efi_memory_set_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
 EFI_STATUS efi_memory_get_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
 				     UINT64 *attributes)
 {
-	return memmap_get_attributes(&map, base, size >> EFI_PAGE_SHIFT,
-				     EFI_MEMORY_RO | EFI_MEMORY_XP |
-					     EFI_MEMORY_RP,
-				     attributes);
+	return memmap_get_attributes(
+		&map, base, size >> EFI_PAGE_SHIFT,
+		EFI_MEMORY_RO | EFI_MEMORY_XP | EFI_MEMORY_RP, attributes);
 }
 
 EFI_STATUS efi_allocate_random(EFI_MEMORY_TYPE type, uint64_t pages,
@@ -230,8 +229,8 @@ EFI_STATUS efi_allocate_random(EFI_MEMORY_TYPE type, uint64_t pages,
 EFI_STATUS efi_allocate_lowest(EFI_MEMORY_TYPE type, uint64_t pages,
 			       uint64_t align, EFI_PHYSICAL_ADDRESS *addr)
 {
-	EFI_STATUS status = memmap_slot_address(&map, pages, align, UINT64_MAX,
-						0, addr);
+	EFI_STATUS status =
+		memmap_slot_address(&map, pages, align, UINT64_MAX, 0, addr);
 
 	if (status != EFI_SUCCESS)
 		return EFI_OUT_OF_RESOURCES;

@@ -18,11 +18,12 @@ static EFI_CONFIGURATION_TABLE config_tables[MAX_CONFIG_TABLES];
 static bool boot_services_exited;
 
 static EFI_SYSTEM_TABLE system_table = {
-	.Hdr = {
-		.Signature = EFI_SYSTEM_TABLE_SIGNATURE,
-		.Revision = EFI_SYSTEM_TABLE_REVISION,
-		.HeaderSize = sizeof(EFI_SYSTEM_TABLE),
-	},
+	.Hdr =
+		{
+			.Signature = EFI_SYSTEM_TABLE_SIGNATURE,
+			.Revision = EFI_SYSTEM_TABLE_REVISION,
+			.HeaderSize = sizeof(EFI_SYSTEM_TABLE),
+		},
 	.FirmwareVendor = (CHAR16 *)u"mmuon",
 	.FirmwareRevision = 1,
 	.RuntimeServices = &efi_runtime_services,
@@ -95,8 +96,7 @@ EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table)
  * services remain. The MMU, caches and page tables stay as they are: see
  * docs/boot-protocol.md.
  */
-EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle,
-					 UINTN map_key)
+EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle, UINTN map_key)
 {
 	if (boot_services_exited)
 		return EFI_SUCCESS;

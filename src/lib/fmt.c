@@ -5,11 +5,11 @@
 #include <stdint.h>
 
 struct spec {
-	bool left;   /* '-': pad on the right */
-	bool zero;   /* '0': pad numbers with zeros */
+	bool left; /* '-': pad on the right */
+	bool zero; /* '0': pad numbers with zeros */
 	int width;
 	int precision; /* %.Ns: at most N characters; -1: no limit */
-	int length;  /* -2 char, -1 short, 0 int, 1 long, 2 long long/size_t */
+	int length; /* -2 char, -1 short, 0 int, 1 long, 2 long long/size_t */
 };
 
 struct out {

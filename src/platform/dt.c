@@ -85,8 +85,7 @@ static int find_memory(const void *fdt, struct platform *p, char *err,
 
 	fdt_for_each_subnode(node, fdt, 0)
 	{
-		const char *type =
-			fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 
 		if (!type || strcmp(type, "memory") ||
 		    !node_enabled(fdt, node, "status"))
@@ -95,9 +94,10 @@ static int find_memory(const void *fdt, struct platform *p, char *err,
 			if (!r.size)
 				continue;
 			if (p->ram_count == MAX_RAM_RANGES) {
-				fmt_snprintf(err, errlen,
-					     "more than %d RAM ranges in the DT",
-					     MAX_RAM_RANGES);
+				fmt_snprintf(
+					err, errlen,
+					"more than %d RAM ranges in the DT",
+					MAX_RAM_RANGES);
 				return -1;
 			}
 			if (r.base + r.size < r.base) {
@@ -111,7 +111,8 @@ static int find_memory(const void *fdt, struct platform *p, char *err,
 	}
 	for (i = 1; i < (int)p->ram_count; i++) {
 		if (p->ram[i - 1].base + p->ram[i - 1].size > p->ram[i].base) {
-			fmt_snprintf(err, errlen, "RAM ranges overlap at 0x%llx",
+			fmt_snprintf(err, errlen,
+				     "RAM ranges overlap at 0x%llx",
 				     (unsigned long long)p->ram[i].base);
 			return -1;
 		}

@@ -64,8 +64,7 @@ static int dma(uint32_t control, void *address, uint32_t len)
 		return FW_CFG_NO_DEVICE;
 	/* The descriptor must be visible to the device before it starts. */
 	dma_wmb();
-	mmio_write64(base + REG_DMA,
-		     __builtin_bswap64((uintptr_t)&access));
+	mmio_write64(base + REG_DMA, __builtin_bswap64((uintptr_t)&access));
 	do
 		status = __builtin_bswap32(access.control);
 	while (status & ~DMA_CTL_ERROR);

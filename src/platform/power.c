@@ -44,15 +44,15 @@ struct smccc_result smccc_call(uint32_t fn, uint64_t a1, uint64_t a2,
 		asm volatile("hvc #0"
 			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
 			     :
-			     : "x4", "x5", "x6", "x7", "x8", "x9", "x10",
-			       "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+			     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+			       "x12", "x13", "x14", "x15", "x16", "x17",
 			       "memory");
 	else if (conduit == PSCI_SMC)
 		asm volatile("smc #0"
 			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
 			     :
-			     : "x4", "x5", "x6", "x7", "x8", "x9", "x10",
-			       "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+			     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+			       "x12", "x13", "x14", "x15", "x16", "x17",
 			       "memory");
 	else
 		x0 = (uint64_t)-1; /* NOT_SUPPORTED */

@@ -83,16 +83,17 @@ struct sha256 {
 };
 
 static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2,
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
 static uint32_t ror32(uint32_t x, int n)
@@ -109,14 +110,19 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (; i < 64; i++)
-		w[i] = w[i - 16] + (ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
-		       w[i - 7] + (ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10));
+		w[i] = w[i - 16] +
+		       (ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
+			(w[i - 15] >> 3)) +
+		       w[i - 7] +
+		       (ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
+			(w[i - 2] >> 10));
 	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
 	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) +
-		     sha256_k[i] + w[i];
-		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
+		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
+		     ((a & b) ^ (a & c) ^ (b & c));
 		h = g, g = f, f = e, e = d + t1;
 		d = c, c = b, b = a, a = t1 + t2;
 	}
@@ -126,8 +132,9 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 
 static void sha256_init(struct sha256 *s)
 {
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+				       0xa54ff53a, 0x510e527f, 0x9b05688c,
+				       0x1f83d9ab, 0x5be0cd19};
 	memcpy(s->h, iv, sizeof(iv));
 	s->len = 0;
 	s->fill = 0;
@@ -154,7 +161,7 @@ static void sha256_update(struct sha256 *s, const void *data, size_t n)
 static void sha256_hex(struct sha256 *s, char out[65])
 {
 	uint64_t bits = s->len * 8;
-	uint8_t pad[72] = { 0x80 };
+	uint8_t pad[72] = {0x80};
 	size_t padlen = (s->fill < 56 ? 56 : 120) - s->fill;
 	int i;
 
@@ -176,7 +183,8 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 
 	if (fd < 0)
 		return -1;
-	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+	while ((size_t)got < size - 1 &&
+	       (n = read(fd, buf + got, size - 1 - got)) > 0)
 		got += n;
 	close(fd);
 	buf[got] = 0;
@@ -193,7 +201,8 @@ static void chomp(char *s)
 static int mount_fs(const char *type, const char *dir)
 {
 	mkdir(dir, 0755);
-	if (mount(type, dir, type, MS_NOSUID | MS_NOEXEC, NULL) == 0 || errno == EBUSY) {
+	if (mount(type, dir, type, MS_NOSUID | MS_NOEXEC, NULL) == 0 ||
+	    errno == EBUSY) {
 		PASS(type, "mounted on %s", dir);
 		return 0;
 	}
@@ -247,7 +256,8 @@ static void check_efi(void)
 		INFO("efi", "absent");
 		return;
 	}
-	if (read_file("/sys/firmware/efi/fw_platform_size", buf, sizeof(buf)) > 0)
+	if (read_file("/sys/firmware/efi/fw_platform_size", buf, sizeof(buf)) >
+	    0)
 		chomp(buf);
 	else
 		strcpy(buf, "?");
@@ -294,7 +304,8 @@ static void check_payload(void)
 	want[64] = 0; /* sha256sum format: "<hex>  <name>" */
 	fd = open("/payload.bin", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		FAIL("payload", "cannot open /payload.bin: %s", strerror(errno));
+		FAIL("payload", "cannot open /payload.bin: %s",
+		     strerror(errno));
 		return;
 	}
 	sha256_init(&s);
@@ -305,9 +316,11 @@ static void check_payload(void)
 	close(fd);
 	sha256_hex(&s, got);
 	if (n < 0)
-		FAIL("payload", "read error after %zu bytes: %s", total, strerror(errno));
+		FAIL("payload", "read error after %zu bytes: %s", total,
+		     strerror(errno));
 	else if (strcmp(got, want))
-		FAIL("payload", "size=%zu sha256=%s expected=%s", total, got, want);
+		FAIL("payload", "size=%zu sha256=%s expected=%s", total, got,
+		     want);
 	else
 		PASS("payload", "size=%zu sha256=%s", total, got);
 }
@@ -323,13 +336,16 @@ static void check_rtc(void)
 	memset(&tm, 0, sizeof(tm));
 	if (fd >= 0 && ioctl(fd, RTC_RD_TIME, &tm) == 0) {
 		year = tm.tm_year + 1900;
-	} else if (read_file("/sys/class/rtc/rtc0/since_epoch", buf, sizeof(buf)) > 0) {
+	} else if (read_file("/sys/class/rtc/rtc0/since_epoch", buf,
+			     sizeof(buf)) > 0) {
 		/* No /dev (devtmpfs missing) but the class device is there. */
 		time_t t = strtoll(buf, NULL, 10);
 		struct tm utc;
 		gmtime_r(&t, &utc);
-		tm.tm_year = utc.tm_year, tm.tm_mon = utc.tm_mon, tm.tm_mday = utc.tm_mday;
-		tm.tm_hour = utc.tm_hour, tm.tm_min = utc.tm_min, tm.tm_sec = utc.tm_sec;
+		tm.tm_year = utc.tm_year, tm.tm_mon = utc.tm_mon,
+		tm.tm_mday = utc.tm_mday;
+		tm.tm_hour = utc.tm_hour, tm.tm_min = utc.tm_min,
+		tm.tm_sec = utc.tm_sec;
 		year = utc.tm_year + 1900;
 		how = "sysfs";
 	}
@@ -340,8 +356,8 @@ static void check_rtc(void)
 		return;
 	}
 	report("rtc", year >= RTC_MIN_YEAR ? "PASS" : "FAIL",
-	       "%04d-%02d-%02dT%02d:%02d:%02dZ via %s", year, tm.tm_mon + 1, tm.tm_mday,
-	       tm.tm_hour, tm.tm_min, tm.tm_sec, how);
+	       "%04d-%02d-%02dT%02d:%02d:%02dZ via %s", year, tm.tm_mon + 1,
+	       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, how);
 }
 
 static void check_iomem(void)
@@ -406,8 +422,8 @@ static void check_placement(void)
 static void check_dmesg(void)
 {
 	static const char *const firmware_marks[] = {
-		"EFI stub: ERROR", "EFI stub: WARNING", "[Firmware Bug]", "FIRMWARE BUG",
-		"[Firmware Warn]",
+		"EFI stub: ERROR", "EFI stub: WARNING", "[Firmware Bug]",
+		"FIRMWARE BUG",	   "[Firmware Warn]",
 	};
 	char *buf, *line, *next;
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
@@ -433,7 +449,9 @@ static void check_dmesg(void)
 			line++; /* drop the "<level>" prefix */
 		if (!line)
 			break;
-		for (i = 0; i < sizeof(firmware_marks) / sizeof(firmware_marks[0]); i++) {
+		for (i = 0;
+		     i < sizeof(firmware_marks) / sizeof(firmware_marks[0]);
+		     i++) {
 			if (strstr(line, firmware_marks[i])) {
 				INFO("dmesg-firmware", "%s", line);
 				hits++;
@@ -473,7 +491,8 @@ static int has_param(const char *name)
 	const char *p = cmdline;
 
 	while ((p = strstr(p, name))) {
-		if ((p == cmdline || p[-1] == ' ') && (p[len] == 0 || p[len] == ' ' || p[len] == '='))
+		if ((p == cmdline || p[-1] == ' ') &&
+		    (p[len] == 0 || p[len] == ' ' || p[len] == '='))
 			return 1;
 		p += len;
 	}
@@ -482,16 +501,18 @@ static int has_param(const char *name)
 
 static void run_shell(void)
 {
-	static char *const argv[] = { "/bin/sh", NULL };
-	static char *const envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
-				      "TERM=vt100", "PS1=mmuon# ", NULL };
-	struct sigaction sa = { .sa_handler = on_signal };
+	static char *const argv[] = {"/bin/sh", NULL};
+	static char *const envp[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+				     "HOME=/", "TERM=vt100", "PS1=mmuon# ",
+				     NULL};
+	struct sigaction sa = {.sa_handler = on_signal};
 	char tty[64], path[80];
 	const char *name = "console";
 	pid_t pid;
 
 	if (access("/bin/busybox", X_OK) != 0) {
-		INFO("shell", "no /bin/busybox in this initramfs (mkinitramfs.sh --with-busybox)");
+		INFO("shell", "no /bin/busybox in this initramfs "
+			      "(mkinitramfs.sh --with-busybox)");
 		return;
 	}
 	sigaction(SIGUSR1, &sa, NULL);
@@ -511,7 +532,8 @@ static void run_shell(void)
 
 	pid = fork();
 	if (pid == 0) {
-		static char *const install[] = { "/bin/busybox", "--install", "-s", NULL };
+		static char *const install[] = {"/bin/busybox", "--install",
+						"-s", NULL};
 		pid_t p;
 
 		/* Applet symlinks are made here: the host cannot run arm64 busybox. */
@@ -548,7 +570,8 @@ int main(void)
 	mount_fs("sysfs", "/sys");
 	/* The kernel may have mounted devtmpfs already (CONFIG_DEVTMPFS_MOUNT). */
 	mkdir("/dev", 0755);
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) == 0 || errno == EBUSY)
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) == 0 ||
+	    errno == EBUSY)
 		PASS("devtmpfs", "mounted on /dev");
 	else
 		FAIL("devtmpfs", "mount on /dev: %s", strerror(errno));
@@ -562,7 +585,8 @@ int main(void)
 	check_dmesg();
 	check_cpus();
 	check_uptime("uptime-report");
-	report("done", n_fail ? "FAIL" : "PASS", "%d passed, %d failed", n_pass, n_fail);
+	report("done", n_fail ? "FAIL" : "PASS", "%d passed, %d failed", n_pass,
+	       n_fail);
 
 	if (has_param("mmuon.shell"))
 		run_shell();

@@ -1,0 +1,645 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boot-time benchmark: mmuon against QEMU -kernel, EDK2 and U-Boot.
+
+    tools/bench.py [-n N] [--out DIR] [--mem SIZE] [--only NAME,...]
+
+(`make bench`, `make bench N=3`.) Boots the same kernel (vmlinuz-new, a
+Linux >= 6.3) and the same test initramfs (tools/mkinitramfs.sh) under
+
+  qemu        QEMU's own loader (-kernel, no firmware): the floor
+  edk2        Debian's EDK2 (qemu-efi-aarch64, QEMU_EFI.fd as -bios); its
+              QemuKernelLoaderFsDxe loads the -kernel from fw_cfg and its
+              boot manager starts it before any boot-menu timeout
+  uboot       Debian's U-Boot (u-boot-qemu) as shipped: 2 s autoboot delay
+  uboot0      the same u-boot.bin with bootdelay=0 in its flash environment
+              (see uboot_env_image(): no rebuild, the variable only)
+  mmuon       build/mmuon.bin
+
+round-robin (run 1 of each, then run 2 of each, ...) so that slow drifts of
+the machine hit every firmware alike, one QEMU at a time. Each boot is timed
+from the QEMU process start to the kernel's first console line ("Booting
+Linux on physical CPU", printed as soon as earlycon is up) and to the test
+init's first `MMUON-TEST` line; a boot that does not reach the init's `done`
+with QEMU exiting 0 is counted as failed and left out of the figures.
+
+Then the figures that do not depend on machine noise:
+  - guest instructions executed before the kernel's first instruction
+    (a TCG plugin from tools/plugin/, one boot per firmware, see
+    count_instructions());
+  - the RAM each EFI firmware keeps after ExitBootServices, from the EFI
+    memory map the kernel prints with efi=debug (see kept_memory());
+  - the size of build/mmuon.bin.
+
+Writes DIR/bench.md, bench.csv (one row per boot), bench.dat + bench.png
+(gnuplot, tools/bench/bench.gp) and prints a one-line summary last. Consoles
+go to build/bench/logs/. Timings are printed, never asserted: the exit
+status is 0 unless the setup or every boot of some firmware failed.
+
+Python 3 standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "boot"))
+import qemu  # noqa: E402  (tests/boot/qemu.py: the boot harness)
+
+BUILD = REPO / "build" / "bench"
+LOGS = BUILD / "logs"
+GNUPLOT_SCRIPT = REPO / "tools" / "bench" / "bench.gp"
+EDK2_FD = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
+UBOOT_BIN = Path("/usr/lib/u-boot/qemu_arm64/u-boot.bin")
+MMUON_BIN = REPO / "build" / "mmuon.bin"
+PLUGIN_DIR = REPO / "build" / "plugin"
+
+# Both are qemu_arm64_defconfig's (U-Boot 2023.01): CONFIG_ENV_IS_IN_FLASH,
+# CONFIG_ENV_ADDR=0x4000000 (the base of the `virt` machine's second flash
+# bank, pflash1) and CONFIG_ENV_SIZE=0x40000. The boot checks that they are
+# right: U-Boot says "Loading Environment from Flash... OK" only when the
+# CRC over exactly ENV_SIZE - 4 bytes at that address matches.
+UBOOT_ENV_OFFSET = 0
+UBOOT_ENV_SIZE = 0x40000
+VIRT_FLASH_BANK = 64 << 20  # each of virt's two pflash banks
+
+# EFI memory types the OS may not reuse after ExitBootServices (UEFI 2.10,
+# 7.2, table "Memory Type Usage after ExitBootServices()"), as the kernel
+# names them in efi=debug lines. ACPI Reclaim is the OS's once the tables are
+# read, and Loader/Boot/Conventional are free; MMIO is kept but is no RAM.
+KEPT_TYPES = {"Reserved", "Runtime Code", "Runtime Data", "ACPI Mem NVS", "Unusable",
+              "PAL Code", "Persistent", "MMIO", "MMIO Port"}
+NOT_RAM_TYPES = {"MMIO", "MMIO Port"}
+RAM_BASE = 0x4000_0000  # QEMU virt
+
+EFI_MEMMAP_LINE = re.compile(
+    r"^\[\s*[\d.]+\] efi:\s+0x([0-9a-f]+)-0x([0-9a-f]+) \[([A-Za-z ]+?)\s*\|"
+)
+
+
+# ---- what is booted -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Firmware:
+    key: str  # short name, CSV/plot id
+    label: str  # for tables and the plot
+    bios: Path | None  # -bios file, None: QEMU -kernel
+    efi: bool  # enters the kernel through its EFI stub (PE entry point)
+    extra: list[str] = dataclasses.field(default_factory=list)
+    # Console lines that must appear, else the boot did not test what it says.
+    expect: list[str] = dataclasses.field(default_factory=list)
+    note: str = ""
+    available: bool = True
+    why_not: str = ""
+
+
+def firmwares(uboot_env: Path | None) -> list[Firmware]:
+    fws = [
+        Firmware("qemu", "QEMU -kernel", None, efi=False,
+                 note="no firmware: QEMU's own loader enters the Image at offset 0"),
+        Firmware("edk2", "EDK2", EDK2_FD, efi=True,
+                 note="Debian qemu-efi-aarch64, -bios QEMU_EFI.fd, as shipped"),
+        Firmware("uboot", "U-Boot", UBOOT_BIN, efi=False,
+                 expect=[r"Hit any key to stop autoboot:\s+2"],
+                 note="Debian u-boot-qemu as shipped (bootdelay=2); boots the "
+                      "Image with booti, not EFI"),
+        Firmware("uboot0", "U-Boot bootdelay=0", UBOOT_BIN, efi=False,
+                 note="same u-boot.bin; its default environment with bootdelay=0 "
+                      "in flash bank 1 (mkenvimage format, no rebuild)",
+                 expect=[r"Loading Environment from Flash\.\.\. OK",
+                         r"Hit any key to stop autoboot:\s+0"]),
+        Firmware("mmuon", "mmuon", MMUON_BIN, efi=True, note="build/mmuon.bin"),
+    ]
+    for fw in fws:
+        if fw.bios is not None and not fw.bios.is_file():
+            fw.available, fw.why_not = False, f"{fw.bios} is missing"
+    uboot0 = next(f for f in fws if f.key == "uboot0")
+    if uboot_env is None:
+        if uboot0.available:
+            uboot0.available = False
+            uboot0.why_not = "no default environment found in u-boot.bin"
+    else:
+        uboot0.extra = ["-drive", f"if=pflash,unit=1,format=raw,readonly=on,file={uboot_env}"]
+    return fws
+
+
+# ---- inputs ----------------------------------------------------------------------
+
+
+def build_initramfs() -> Path:
+    out = BUILD / "bench.cpio"
+    subprocess.run([str(REPO / "tools" / "mkinitramfs.sh"), str(out)], check=True)
+    return out
+
+
+def uboot_default_env(binary: bytes) -> list[bytes] | None:
+    """U-Boot's built-in default environment, from u-boot.bin.
+
+    default_environment[] is one run of "name=value\\0" strings ended by an
+    extra NUL. Anchor on its bootdelay entry and extend both ways over
+    strings that look like variables.
+    """
+    at = binary.find(b"\0bootdelay=")
+    if at < 0:
+        return None
+
+    def is_var(s: bytes) -> bool:
+        return (b"=" in s and s[:1].isalpha()
+                and all(32 <= c < 127 or c in (9, 10) for c in s))
+
+    start = at + 1
+    while True:
+        prev = binary.rfind(b"\0", 0, start - 1)
+        if prev < 0 or not is_var(binary[prev + 1:start - 1]):
+            break
+        start = prev + 1
+    end = binary.find(b"\0\0", at + 1)
+    env = binary[start:end].split(b"\0")
+    if not all(is_var(v) for v in env) or not any(v.startswith(b"bootcmd=") for v in env):
+        return None
+    return env
+
+
+def uboot_env_image(out: Path) -> Path | None:
+    """A pflash1 image holding U-Boot's own default environment, bootdelay=0.
+
+    Debian's qemu_arm64 U-Boot keeps its environment in flash (it prints
+    "Loading Environment from Flash... *** Warning - bad CRC, using default
+    environment" on an empty bank), so the delay is a variable, not a build
+    option. A stored environment replaces the default one as a whole, so the
+    image carries every default variable unchanged except bootdelay. Format
+    (what u-boot-tools' mkenvimage writes for a non-redundant environment):
+    little-endian CRC-32 of the data, then ENV_SIZE - 4 bytes of
+    "name=value\\0" strings, an empty string, zero padding.
+    """
+    env = uboot_default_env(UBOOT_BIN.read_bytes()) if UBOOT_BIN.is_file() else None
+    if env is None:
+        return None
+    env = [b"bootdelay=0" if v.startswith(b"bootdelay=") else v for v in env]
+    data = b"\0".join(env) + b"\0\0"
+    data = data.ljust(UBOOT_ENV_SIZE - 4, b"\0")
+    image = bytearray(b"\xff" * VIRT_FLASH_BANK)  # erased NOR flash
+    image[UBOOT_ENV_OFFSET:UBOOT_ENV_OFFSET + UBOOT_ENV_SIZE] = (
+        struct.pack("<I", zlib.crc32(data)) + data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(image)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelImage:
+    path: Path
+    package: str
+    pe_entry: int  # AddressOfEntryPoint: offset of the EFI stub's entry
+    head: bytes  # the first 4 KiB, for matching instruction bytes
+
+
+def kernel_image(path: Path) -> KernelImage:
+    """The arm64 Image's PE entry point (Debian's vmlinuz is an uncompressed
+    PE/COFF Image whose file offsets equal its in-memory offsets)."""
+    data = path.read_bytes()
+    if data[0x38:0x3C] != b"ARM\x64":
+        raise SystemExit(f"bench: {path} is not an arm64 Image")
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    if data[pe:pe + 4] != b"PE\0\0":
+        raise SystemExit(f"bench: {path} has no PE header (not an EFI-stub kernel)")
+    opt = pe + 24  # after the signature and the COFF file header
+    entry = struct.unpack_from("<I", data, opt + 16)[0]
+    pkg = path.with_name(path.name + ".package")
+    return KernelImage(path, pkg.read_text().strip() if pkg.is_file() else path.name,
+                       entry, data[:4096])
+
+
+# ---- timed boots -----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Run:
+    fw: str
+    round: int
+    kernel_s: float | None
+    init_s: float | None
+    exit_s: float
+    ok: bool
+    why: str = ""
+
+
+def boot_once(fw: Firmware, kernel: Path, initrd: Path, mem: str, rnd: int,
+              timeout: float, append: str = qemu.BASE_CMDLINE, log_name: str = "") -> tuple[
+                  Run, qemu.Boot]:
+    log = LOGS / (log_name or f"{fw.key}-{rnd}.log")
+    b = qemu.run_qemu(kernel=kernel, initrd=initrd, append=append, firmware=fw.bios,
+                      mem=mem, extra=fw.extra, timeout=timeout, check_timeout=False,
+                      log=log)
+    r = b.report
+    why = ""
+    if b.timed_out:
+        why = f"killed after {timeout:.0f} s"
+    elif not r.done:
+        why = "the test init did not finish"
+    elif b.returncode != 0:
+        why = f"QEMU exit {b.returncode}"
+    elif r.failures:
+        why = "guest checks failed: " + ", ".join(e.name for e in r.failures)
+    elif b.kernel_time is None:
+        why = "no kernel first line (earlycon?)"
+    else:
+        for rx in fw.expect:
+            if b.time_of(rx) is None:
+                why = f"console lacks /{rx}/"
+                break
+    if why:
+        why += f" (console: {log.relative_to(REPO)})"
+    return Run(fw.key, rnd, b.kernel_time, b.init_time, b.wall, not why, why), b
+
+
+def timed_boots(fws: list[Firmware], kernel: Path, initrd: Path, n: int, mem: str,
+                timeout: float) -> list[Run]:
+    runs = []
+    for rnd in range(1, n + 1):
+        for fw in fws:
+            run, _ = boot_once(fw, kernel, initrd, mem, rnd, timeout)
+            runs.append(run)
+            k = "-" if run.kernel_s is None else f"{run.kernel_s:.3f}"
+            i = "-" if run.init_s is None else f"{run.init_s:.3f}"
+            print(f"  run {rnd}/{n} {fw.key:7s} kernel {k:>6s} s  init {i:>6s} s"
+                  + ("" if run.ok else f"  FAILED: {run.why}"), flush=True)
+    return runs
+
+
+@dataclasses.dataclass
+class Stats:
+    n_ok: int
+    n: int
+    kernel: tuple[float, float, float] | None  # min, median, max (s)
+    init: tuple[float, float, float] | None
+
+
+def stats(runs: list[Run], key: str) -> Stats:
+    mine = [r for r in runs if r.fw == key]
+    ok = [r for r in mine if r.ok]
+
+    def mmm(xs: list[float]) -> tuple[float, float, float] | None:
+        return (min(xs), statistics.median(xs), max(xs)) if xs else None
+
+    return Stats(len(ok), len(mine), mmm([r.kernel_s for r in ok]),
+                 mmm([r.init_s for r in ok]))
+
+
+# ---- instructions before the kernel ----------------------------------------------
+
+
+def find_plugin() -> Path | None:
+    """The instruction-counting TCG plugin from tools/plugin/, if built."""
+    for name in ("insn_count.so", "kernel_entry.so", "bench.so"):
+        p = PLUGIN_DIR / name
+        if p.is_file():
+            return p
+    return None
+
+
+def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
+                       plugin: Path, timeout: float) -> tuple[int | None, str]:
+    """Guest instructions executed from reset to the kernel's first one.
+
+    The kernel's first instruction is the first one executed whose bytes
+    are the Image's at its PE entry point (EFI boots enter the stub there)
+    or at offset 0 (QEMU -kernel, U-Boot's booti), at an address with the
+    same offset within a 64 KiB granule: both loaders put the Image 64 KiB
+    aligned. The plugin prints one `insn_count: ...` line and we kill QEMU
+    there: the rest of the boot is not needed.
+    """
+    offsets = [img.pe_entry, 0] if fw.efi else [0]
+    args = [f"{plugin},entry={','.join(hex(o) for o in offsets)}"]
+    raise NotImplementedError(args)
+
+
+# ---- the EFI memory map the kernel sees ------------------------------------------
+
+
+@dataclasses.dataclass
+class Kept:
+    ram: int  # bytes of RAM the OS may not reuse
+    all: int  # the same plus MMIO and firmware flash (not RAM)
+    entries: list[tuple[int, int, str]]  # (start, end exclusive, type) of every kept entry
+
+
+def parse_efi_memmap(lines: list[str], ram_end: int) -> Kept | None:
+    """Sum the kept entries of the first `efi: Processing EFI memory map`."""
+    entries: list[tuple[int, int, str]] = []
+    started = False
+    for line in lines:
+        m = EFI_MEMMAP_LINE.search(line)
+        if m:
+            started = True
+            entries.append((int(m[1], 16), int(m[2], 16) + 1, m[3].strip()))
+        elif started and "efi:" in line and "memattr" not in line:
+            break
+        elif started:
+            break
+    if not entries:
+        return None
+    kept = [e for e in entries if e[2] in KEPT_TYPES]
+
+    def in_ram(s: int, e: int) -> int:
+        return max(0, min(e, ram_end) - max(s, RAM_BASE))
+
+    ram = sum(in_ram(s, e) for s, e, t in kept if t not in NOT_RAM_TYPES)
+    return Kept(ram, sum(e - s for s, e, _ in kept), kept)
+
+
+def kept_memory(fw: Firmware, kernel: Path, initrd: Path, mem: str,
+                timeout: float) -> tuple[Kept | None, str]:
+    append = qemu.BASE_CMDLINE + " efi=debug"
+    run, b = boot_once(fw, kernel, initrd, mem, 0, timeout, append=append,
+                       log_name=f"{fw.key}-efi-debug.log")
+    ram_end = RAM_BASE + parse_size(mem)
+    kept = parse_efi_memmap([line for _, line in b.lines], ram_end)
+    if kept is None:
+        return None, run.why or "no EFI memory map in the kernel log"
+    return kept, ""
+
+
+def parse_size(s: str) -> int:
+    m = re.fullmatch(r"(\d+)([KMGT]?)", s.upper())
+    if not m:
+        raise SystemExit(f"bench: bad memory size {s}")
+    return int(m[1]) << {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[m[2]]
+
+
+# ---- machine ---------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    qv = subprocess.run([qemu.QEMU, "--version"], capture_output=True, text=True)
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model or platform.processor() or "?",
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "qemu": qv.stdout.splitlines()[0] if qv.stdout else "?",
+    }
+
+
+# ---- output ----------------------------------------------------------------------
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.0f}"
+
+
+def fmt_mmm(t: tuple[float, float, float] | None) -> str:
+    return "-" if t is None else f"{t[0]:.3f} / **{t[1]:.3f}** / {t[2]:.3f}"
+
+
+def overhead(t: tuple[float, float, float] | None,
+             floor: tuple[float, float, float] | None) -> str:
+    if t is None or floor is None:
+        return "-"
+    return f"{(t[1] - floor[1]) * 1000:+.0f}"
+
+
+def kib(n: int) -> str:
+    return f"{n / 1024:.0f} KiB" if n % 1024 == 0 or n < 10 << 20 else f"{n / (1 << 20):.1f} MiB"
+
+
+def write_csv(path: Path, runs: list[Run]) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["round", "firmware", "kernel_first_line_s", "init_s", "qemu_exit_s",
+                    "ok", "why"])
+        for r in runs:
+            w.writerow([r.round, r.fw,
+                        "" if r.kernel_s is None else f"{r.kernel_s:.4f}",
+                        "" if r.init_s is None else f"{r.init_s:.4f}",
+                        f"{r.exit_s:.4f}", int(r.ok), r.why])
+
+
+def write_plot(out: Path, fws: list[Firmware], st: dict[str, Stats], n: int) -> str:
+    """bench.dat and bench.png; returns "" or why there is no plot."""
+    dat = out / "bench.dat"
+    with dat.open("w") as f:
+        f.write("# label kernel_med kernel_min kernel_max init_med init_min init_max\n")
+        for fw in fws:
+            s = st.get(fw.key)
+            if s is None or s.kernel is None or s.init is None:
+                continue
+            k, i = s.kernel, s.init
+            f.write(f'"{fw.label}" {k[1]:.4f} {k[0]:.4f} {k[2]:.4f} '
+                    f"{i[1]:.4f} {i[0]:.4f} {i[2]:.4f}\n")
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        return "gnuplot is not installed (gnuplot-nox)"
+    r = subprocess.run(
+        [gnuplot, "-e", f"datafile='{dat}'; outfile='{out / 'bench.png'}'; runs={n}",
+         str(GNUPLOT_SCRIPT)], capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"gnuplot failed: {r.stderr.strip()}"
+    return ""
+
+
+# ---- main ------------------------------------------------------------------------
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("-n", "--runs", type=int, default=int(os.environ.get("N", 10)),
+                   help="boots per firmware (default 10, or $N)")
+    p.add_argument("--out", type=Path, default=REPO / "results")
+    p.add_argument("--kernel", type=Path, default=qemu.KERNELS["new"])
+    p.add_argument("--mem", default="1G", help="guest RAM (default 1G)")
+    p.add_argument("--timeout", type=float, default=180, help="per boot, seconds")
+    p.add_argument("--only", help="comma-separated firmware keys "
+                   "(qemu,edk2,uboot,uboot0,mmuon)")
+    p.add_argument("--no-count", action="store_true", help="skip the instruction counts")
+    p.add_argument("--no-memmap", action="store_true", help="skip the efi=debug boots")
+    a = p.parse_args()
+    if a.runs < 1:
+        p.error("-n must be at least 1")
+
+    if not a.kernel.is_file():
+        print(f"bench: no kernel {a.kernel}: run tools/fetch-arm64.sh kernel-new",
+              file=sys.stderr)
+        return 2
+    img = kernel_image(a.kernel)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    a.out.mkdir(parents=True, exist_ok=True)
+    initrd = build_initramfs()
+    env = uboot_env_image(BUILD / "uboot-env-bootdelay0.img")
+    fws = firmwares(env)
+    if a.only:
+        keys = a.only.split(",")
+        unknown = set(keys) - {f.key for f in fws}
+        if unknown:
+            p.error(f"unknown firmware {', '.join(sorted(unknown))}")
+        fws = [f for f in fws if f.key in keys]
+    skipped = [f for f in fws if not f.available]
+    for f in skipped:
+        print(f"bench: skipping {f.label}: {f.why_not}", file=sys.stderr)
+    fws = [f for f in fws if f.available]
+    if not fws:
+        return 2
+
+    mach = machine()
+    started = datetime.datetime.now().astimezone()
+    print(f"bench: {a.runs} round(s) of {', '.join(f.key for f in fws)}; "
+          f"kernel {img.package}; {mach['nproc']} CPUs ({mach['cpu']}), "
+          f"load {mach['load']}", flush=True)
+    runs = timed_boots(fws, a.kernel, initrd, a.runs, a.mem, a.timeout)
+    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    st = {f.key: stats(runs, f.key) for f in fws}
+
+    counts: dict[str, tuple[int | None, str]] = {}
+    plugin = find_plugin()
+    if not a.no_count:
+        for fw in fws:
+            if plugin is None:
+                counts[fw.key] = (None, "no counting plugin in build/plugin/")
+                continue
+            counts[fw.key] = count_instructions(fw, img, initrd, a.mem, plugin, a.timeout)
+            print(f"  instructions before the kernel, {fw.key}: {counts[fw.key]}", flush=True)
+
+    kept: dict[str, tuple[Kept | None, str]] = {}
+    if not a.no_memmap:
+        for fw in fws:
+            if fw.efi:
+                kept[fw.key] = kept_memory(fw, a.kernel, initrd, a.mem, a.timeout)
+                k = kept[fw.key][0]
+                print(f"  kept after ExitBootServices, {fw.key}: "
+                      + (f"RAM {kib(k.ram)}, with MMIO/flash {kib(k.all)}" if k
+                         else kept[fw.key][1]), flush=True)
+
+    image_size = MMUON_BIN.stat().st_size if MMUON_BIN.is_file() else None
+
+    write_csv(a.out / "bench.csv", runs)
+    plot_err = write_plot(a.out, fws, st, a.runs)
+    md = report(fws, skipped, st, counts, kept, img, image_size, mach, load_after,
+                started, a, plot_err)
+    (a.out / "bench.md").write_text(md)
+    print(f"bench: wrote {a.out / 'bench.md'}, bench.csv"
+          + (", bench.png" if not plot_err else f" (no plot: {plot_err})"))
+    print(summary(st, counts, kept, image_size))
+    failed_all = [f.key for f in fws if st[f.key].n_ok == 0]
+    return 1 if failed_all else 0
+
+
+def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, started,
+           a, plot_err) -> str:
+    floor = st.get("qemu")
+    fk = floor.kernel if floor else None
+    fi = floor.init if floor else None
+    out = [
+        "# Boot-time benchmark",
+        "",
+        f"{started:%Y-%m-%d %H:%M %Z}; `tools/bench.py -n {a.runs}` (`make bench N={a.runs}`). "
+        f"Kernel `{img.package}`, test initramfs from `tools/mkinitramfs.sh`, "
+        f"`qemu-system-aarch64 -M virt -cpu max -m {a.mem} -smp 1` (TCG), command line "
+        f"`{qemu.BASE_CMDLINE}`. {a.runs} boot(s) per firmware, round-robin, one QEMU at "
+        "a time.",
+        "",
+        f"Machine: {mach['nproc']} CPUs, {mach['cpu']}; {mach['qemu']}; load average "
+        f"{mach['load']} before, {load_after} after.",
+        "",
+        "Times in seconds from the QEMU process start: min / **median** / max over the "
+        "boots that reached the init. Overhead = median minus QEMU -kernel's median, in ms.",
+        "",
+        "| firmware | ok | → kernel's first line (s) | overhead (ms) | → test init (s) "
+        "| overhead (ms) | instructions before the kernel |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for fw in fws:
+        s = st[fw.key]
+        c, why = counts.get(fw.key, (None, "not measured"))
+        out.append(
+            f"| {fw.label} | {s.n_ok}/{s.n} | {fmt_mmm(s.kernel)} | "
+            f"{'(floor)' if fw.key == 'qemu' else overhead(s.kernel, fk)} | {fmt_mmm(s.init)} | "
+            f"{'(floor)' if fw.key == 'qemu' else overhead(s.init, fi)} | "
+            f"{f'{c:,}' if c is not None else '- (' + why + ')'} |")
+    out.append("")
+    for fw in fws:
+        out.append(f"- **{fw.label}**: {fw.note}.")
+    for fw in skipped:
+        out.append(f"- **{fw.label}**: not run: {fw.why_not}.")
+    fails = [(fw, st[fw.key]) for fw in fws if st[fw.key].n_ok < st[fw.key].n]
+    if fails:
+        out += ["", "Failed boots (left out of the figures): "
+                + "; ".join(f"{fw.label} {s.n - s.n_ok}" for fw, s in fails)
+                + " — see `why` in bench.csv."]
+    out += ["", "## Size and memory", ""]
+    if image_size is not None:
+        out.append(f"- `build/mmuon.bin`: {image_size:,} bytes ({image_size / 1024:.1f} KiB).")
+    for key, (k, why) in kept.items():
+        label = next(f.label for f in fws if f.key == key)
+        if k is None:
+            out.append(f"- {label}: no EFI memory map ({why}).")
+            continue
+        parts = ", ".join(f"{t} {s:#x}-{e - 1:#x} ({kib(e - s)})" for s, e, t in k.entries)
+        out.append(
+            f"- {label} keeps **{kib(k.ram)} of RAM** after ExitBootServices "
+            f"({kib(k.all)} counting MMIO and flash, which are not RAM): {parts}.")
+    out += [
+        "",
+        "Kept = EFI memory map entries of types the OS may not reuse (Runtime Code/Data, "
+        "Reserved, ACPI NVS, Unusable, PAL Code, Persistent; MMIO in the second figure "
+        "only), as the kernel printed them with `efi=debug`; RAM = the part inside "
+        f"[{RAM_BASE:#x}, {RAM_BASE:#x} + {a.mem}).",
+        "",
+        "The instruction count is deterministic: guest instructions executed from reset "
+        "to the first one whose bytes are the kernel Image's at its PE entry point (EFI "
+        "boots) or at offset 0 (QEMU -kernel, U-Boot's booti), counted by a TCG plugin.",
+    ]
+    if plot_err:
+        out += ["", f"No plot: {plot_err}."]
+    else:
+        out += ["", "![boot times](bench.png)"]
+    out += ["", "Summary: " + summary(st, counts, kept, image_size), ""]
+    return "\n".join(out)
+
+
+def summary(st, counts, kept, image_size) -> str:
+    def ovh(key: str) -> str:
+        s, f = st.get(key), st.get("qemu")
+        if not s or not f or not s.kernel or not f.kernel:
+            return "?"
+        return f"{(s.kernel[1] - f.kernel[1]) * 1000:+.0f} ms"
+
+    parts = [f"mmuon: {ovh('mmuon')} over QEMU -kernel (EDK2 {ovh('edk2')}, "
+             f"U-Boot {ovh('uboot')}, U-Boot bootdelay=0 {ovh('uboot0')}) to the kernel's "
+             "first line (median)"]
+    c = counts.get("mmuon", (None, ""))[0]
+    parts.append(f"{c:,} instructions before the kernel" if c is not None
+                 else "instructions before the kernel not measured")
+    if image_size is not None:
+        parts.append(f"image {image_size / 1024:.0f} KiB")
+    k = kept.get("mmuon", (None, ""))[0]
+    if k is not None:
+        parts.append(f"RAM kept after ExitBootServices {k.ram / 1024:.0f} KiB "
+                     f"({k.all / 1024:.0f} KiB with flash and MMIO)")
+    return "; ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

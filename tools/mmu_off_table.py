@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Whole-boot MMU-off audit: data accesses with the MMU off, reset to init.
+
+Boots the same kernel and test initramfs under each firmware (mmuon, QEMU's
+own loader `-kernel`, EDK2, U-Boot) at EL1 and EL2 with the mmu_off TCG
+plugin (tools/plugin/mmu_off.c) and prints a markdown table of the loads and
+stores executed while SCTLR_ELx.M was 0 for the current EL, split into
+
+  firmware part  reset .. the kernel's first instruction
+  kernel part    the kernel's first instruction .. the first instruction at
+                 EL0, which is the test init
+
+The kernel's first instruction is found by its bytes: this script reads the
+16 bytes at the kernel Image's offset 0 (entered by QEMU -kernel and
+U-Boot's booti) and at its PE entry point (entered by EFI loaders: mmuon,
+EDK2, U-Boot's bootefi) and passes them to the plugin (match=HEX).
+
+The firmwares need nothing typed: EDK2 boots QEMU's -kernel from fw_cfg by
+itself, and U-Boot's default bootcmd (after its 2 s autoboot delay) runs
+`qfw load` + `booti` on it.
+
+    tools/mmu_off_table.py [--kernel new|6.1|PATH] [--only mmuon,edk2] [--el 1,2]
+                           [--json FILE] [--verbose]
+
+Exit status: 0 when every boot reached the init and mmuon's firmware part is
+0 at every EL; 1 otherwise; 2 when something needed is missing. Consoles go
+to build/boot/logs/mmu-off-<firmware>-el<N>.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "boot"))
+import qemu  # noqa: E402  (tests/boot/qemu.py: QEMU command lines, console)
+
+PLUGIN = qemu.BUILD / "plugin" / "mmu_off.so"
+MKINITRAMFS = ROOT / "tools" / "mkinitramfs.sh"
+LOGS = qemu.BUILD / "boot" / "logs"
+
+# name -> firmware image for -bios (None: QEMU's own loader, no firmware)
+FIRMWARES = {
+    "mmuon": qemu.FIRMWARE,
+    "qemu -kernel": None,
+    "edk2": Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"),
+    "u-boot": Path("/usr/lib/u-boot/qemu_arm64/u-boot.bin"),
+}
+
+ENTRY_BYTES = 16  # how many bytes of the kernel's first instructions to match
+
+
+# ---- the kernel's first instructions ----------------------------------------
+
+
+def _image(kernel: Path) -> bytes:
+    data = kernel.read_bytes()
+    # QEMU gunzips a compressed Image for -kernel; match what it runs.
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def _rva_to_offset(data: bytes, pe: int, rva: int) -> int:
+    """File offset of a PE relative virtual address (through the sections)."""
+    nsections, opt_size = struct.unpack_from("<H12xH", data, pe + 6)
+    table = pe + 24 + opt_size
+    for i in range(nsections):
+        vsize, va, raw_size, raw = struct.unpack_from("<4I", data, table + 40 * i + 8)
+        if va <= rva < va + max(vsize, raw_size):
+            return raw + rva - va
+    return rva  # in the headers
+
+
+def kernel_entry_patterns(kernel: Path) -> list[bytes]:
+    """Bytes at the Image's offset 0 and, for an EFI-stub Image, its PE entry."""
+    data = _image(kernel)
+    out = [data[:ENTRY_BYTES]]
+    if data[:2] == b"MZ":
+        pe = struct.unpack_from("<I", data, 0x3C)[0]
+        if data[pe:pe + 4] == b"PE\0\0":
+            entry = struct.unpack_from("<I", data, pe + 24 + 16)[0]
+            off = _rva_to_offset(data, pe, entry)
+            out.append(data[off:off + ENTRY_BYTES])
+    return out
+
+
+def plugin_argv(kernel: Path | None, out: Path, plugin: Path = PLUGIN,
+                patterns: list[bytes] | None = None) -> list[str]:
+    """QEMU arguments loading the plugin; its JSON result goes to `out`.
+
+    QEMU splits -plugin's value at commas, so neither path may contain one.
+    """
+    if patterns is None:
+        patterns = kernel_entry_patterns(kernel) if kernel else []
+    for p in (plugin, out):
+        if "," in str(p):
+            raise ValueError(f"QEMU cannot take a path with a comma: {p}")
+    args = [str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"]
+    return ["-plugin", ",".join(args)]
+
+
+def build_plugin() -> Path:
+    """make the plugins (host gcc); returns mmu_off.so's path."""
+    r = subprocess.run(["make", "-s", "-C", str(ROOT), "plugins"],
+                       capture_output=True, text=True)
+    if r.returncode or not PLUGIN.is_file():
+        raise RuntimeError(f"make plugins failed:\n{r.stdout}{r.stderr}")
+    return PLUGIN
+
+
+# ---- one boot -----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Row:
+    firmware: str
+    el: int
+    boot: qemu.Boot | None
+    result: dict | None  # the plugin's JSON (None: QEMU died or was killed)
+    skipped: str = ""
+
+    def _part(self, phase: str) -> int | None:
+        if not self.result:
+            return None
+        p = self.result["phases"][phase]
+        return p["mmu_off_loads"] + p["mmu_off_stores"]
+
+    @property
+    def firmware_part(self) -> int | None:
+        return self._part("firmware")
+
+    @property
+    def kernel_part(self) -> int | None:
+        return self._part("kernel")
+
+    @property
+    def insns_before_kernel(self) -> int | None:
+        if not self.result or not self.result["kernel_entered"]:
+            return None
+        return self.result["phases"]["firmware"]["insns"]
+
+    @property
+    def reached_init(self) -> bool:
+        return bool(self.boot and self.boot.report.done and self.result
+                    and self.result["el0_reached"])
+
+
+def run_one(name: str, el: int, kernel: Path, initrd: Path, *,
+            timeout: float = 300, plugin: Path = PLUGIN) -> Row:
+    fw = FIRMWARES[name]
+    if fw is not None and not fw.is_file():
+        return Row(name, el, None, None, skipped=f"{fw} is missing")
+    slug = name.replace(" -", "-").replace(" ", "-")
+    with tempfile.TemporaryDirectory(prefix="mmu-off-") as tmp:
+        out = Path(tmp) / "result.json"
+        boot = qemu.run_qemu(
+            kernel=kernel, initrd=initrd, append=qemu.BASE_CMDLINE, firmware=fw,
+            el2=(el == 2), timeout=timeout, check_timeout=False,
+            log=LOGS / f"mmu-off-{slug}-el{el}.log",
+            extra=plugin_argv(kernel, out, plugin),
+        )
+        result = json.loads(out.read_text()) if out.is_file() else None
+    return Row(name, el, boot, result)
+
+
+# ---- the table ------------------------------------------------------------------
+
+
+def _num(n: int | None) -> str:
+    return "-" if n is None else f"{n:,}"
+
+
+def table(rows: list[Row]) -> str:
+    out = [
+        "| firmware | EL | data accesses with the MMU off: firmware part "
+        "| kernel part | reached init | instructions before the kernel |",
+        "|---|---|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        if r.skipped:
+            out.append(f"| {r.firmware} | {r.el} | - | - | skipped: {r.skipped} | - |")
+            continue
+        init = "yes" if r.reached_init else (
+            "no (timeout)" if r.boot and r.boot.timed_out else "no")
+        el = str(r.el)
+        if r.result and r.result["entry_el"] != r.el:
+            el += f" (started at EL{r.result['entry_el']}!)"
+        out.append(f"| {r.firmware} | {el} | {_num(r.firmware_part)} | "
+                   f"{_num(r.kernel_part)} | {init} | {_num(r.insns_before_kernel)} |")
+    return "\n".join(out)
+
+
+def details(r: Row) -> str:
+    if not r.result:
+        return f"{r.firmware} EL{r.el}: no plugin result\n" + (
+            r.boot.describe(tail=30) if r.boot else r.skipped)
+    lines = [f"{r.firmware} EL{r.el} (console: {r.boot.log})"]
+    for name, p in r.result["phases"].items():
+        lines.append(
+            f"  {name:8} {p['insns']:>14,} insns; MMU off: {p['mmu_off_loads']:,} loads, "
+            f"{p['mmu_off_stores']:,} stores; MMU on: {p['mmu_on_loads']:,} loads, "
+            f"{p['mmu_on_stores']:,} stores")
+    for t in r.result["transitions"]:
+        lines.append(f"  MMU {t['mmu']:3} at EL{t['el']} from {t['vaddr']:#x} "
+                     f"({t['phase']}, after {t['insns']:,} insns)")
+    if r.result["read_errors"]:
+        lines.append(f"  {r.result['read_errors']} register reads FAILED")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--kernel", default="new",
+                   help="new (default), 6.1, or a path to an arm64 Image")
+    p.add_argument("--initrd", type=Path,
+                   help="default: the test initramfs (tools/mkinitramfs.sh)")
+    p.add_argument("--only", default=",".join(FIRMWARES),
+                   help="comma-separated firmwares: " + ", ".join(FIRMWARES))
+    p.add_argument("--el", default="1,2", help="exception levels to start at")
+    p.add_argument("--timeout", type=float, default=300, help="per boot, seconds")
+    p.add_argument("--json", type=Path, help="write every plugin result here")
+    p.add_argument("--verbose", action="store_true",
+                   help="per boot: loads/stores per phase and MMU on/off changes")
+    a = p.parse_args(argv)
+
+    kernel = qemu.KERNELS.get(a.kernel, Path(a.kernel))
+    names = [n.strip() for n in a.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FIRMWARES]
+    if unknown:
+        p.error(f"unknown firmware {unknown}; known: {list(FIRMWARES)}")
+    els = [int(e) for e in a.el.split(",")]
+    if not kernel.is_file():
+        print(f"kernel {kernel} is missing: tools/fetch-arm64.sh", file=sys.stderr)
+        return 2
+    if shutil.which(qemu.QEMU) is None:
+        print(f"{qemu.QEMU} is not installed (make deps)", file=sys.stderr)
+        return 2
+    try:
+        build_plugin()
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 2
+    initrd = a.initrd
+    if initrd is None:
+        initrd = qemu.BUILD / "boot" / "test-1048576.cpio"
+        subprocess.run([str(MKINITRAMFS), str(initrd)], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    rows = []
+    for name in names:
+        for el in els:
+            print(f"[mmu-off] {name} at EL{el} ...", file=sys.stderr, flush=True)
+            r = run_one(name, el, kernel, initrd, timeout=a.timeout)
+            rows.append(r)
+            if a.verbose:
+                print(details(r), file=sys.stderr)
+
+    print(f"Kernel {kernel.name} ({kernel.resolve()}), initrd {initrd.name}; "
+          "TCG, -cpu max, 512 MiB, 1 vCPU.\n")
+    print(table(rows))
+    print("\nfirmware part: reset to the kernel's first instruction; kernel part: from "
+          "there to the first instruction at EL0 (the init). Accesses as QEMU performs "
+          "them (an ldp may be one or two).")
+    if a.json:
+        a.json.write_text(json.dumps(
+            [{"firmware": r.firmware, "el": r.el, "reached_init": r.reached_init,
+              "skipped": r.skipped, "result": r.result} for r in rows], indent=1))
+
+    bad = [r for r in rows if not r.skipped and not r.reached_init]
+    bad += [r for r in rows
+            if r.firmware == "mmuon" and not r.skipped and r.firmware_part != 0]
+    for r in bad:
+        print(f"\n[mmu-off] FAILED: {r.firmware} at EL{r.el}", file=sys.stderr)
+        print(details(r), file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

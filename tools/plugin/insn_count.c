@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * insn_count: a QEMU TCG plugin that counts the instructions the guest
+ * executes from reset to the kernel's first instruction (the firmware's
+ * boot cost, as a count that does not depend on the host's speed) and
+ * until QEMU exits.
+ *
+ * The kernel's first instruction is recognised by its bytes (match=HEX
+ * arguments, see kernel_entry.h). Counting is one inline add per
+ * instruction and nothing else, so it costs much less than mmu_off.so,
+ * which reports the same figure next to its MMU-off counts. The count is
+ * exact (an instruction that faults counts as executed); it is repeatable
+ * as long as the firmware does not wait on a timer, whose progress depends
+ * on the host.
+ *
+ * Arguments: match=HEX (up to 4), out=PATH (JSON result; else a line to
+ * QEMU's log, which needs `-d plugin`).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel_entry.h"
+#include "qemu_plugin_api.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+static struct qemu_plugin_scoreboard *score;
+static qemu_plugin_u64 sb_insns;
+
+static GMutex lock; /* protects the three below */
+static bool entered;
+static uint64_t insns_before_kernel;
+static uint64_t kernel_vaddr;
+static const char *out_path;
+
+static void kernel_entered(unsigned int vcpu_index, void *udata)
+{
+	(void)vcpu_index;
+	g_mutex_lock(&lock);
+	if (!entered) {
+		entered = true;
+		/* Block callbacks run before the block's first instruction. */
+		insns_before_kernel = qemu_plugin_u64_sum(sb_insns);
+		kernel_vaddr = (uint64_t)(uintptr_t)udata;
+	}
+	g_mutex_unlock(&lock);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	size_t i;
+
+	(void)id;
+	if (kentry_tb_match(tb) >= 0)
+		qemu_plugin_register_vcpu_tb_exec_cb(
+			tb, kernel_entered, QEMU_PLUGIN_CB_NO_REGS,
+			(void *)(uintptr_t)qemu_plugin_tb_vaddr(tb));
+	for (i = 0; i < n; i++)
+		qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+			qemu_plugin_tb_get_insn(tb, i),
+			QEMU_PLUGIN_INLINE_ADD_U64, sb_insns, 1);
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	uint64_t total = qemu_plugin_u64_sum(sb_insns);
+	char line[160];
+
+	(void)id;
+	(void)udata;
+	if (out_path) {
+		FILE *f = fopen(out_path, "w");
+
+		if (f) {
+			fprintf(f,
+				"{\"kernel_entered\": %s, \"kernel_vaddr\": "
+				"%llu, \"insns_before_kernel\": %llu, "
+				"\"insns_total\": %llu}\n",
+				entered ? "true" : "false",
+				(unsigned long long)kernel_vaddr,
+				(unsigned long long)insns_before_kernel,
+				(unsigned long long)total);
+			fclose(f);
+		}
+	}
+	snprintf(line, sizeof(line),
+		 "insn_count: %llu instructions before the kernel (%s), "
+		 "%llu in all\n",
+		 (unsigned long long)insns_before_kernel,
+		 entered ? "entered" : "never entered",
+		 (unsigned long long)total);
+	qemu_plugin_outs(line);
+	qemu_plugin_scoreboard_free(score);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+					   const qemu_info_t *info, int argc,
+					   char **argv)
+{
+	int i;
+
+	(void)info;
+	for (i = 0; i < argc; i++) {
+		int r = kentry_parse_arg(argv[i]);
+
+		if (r > 0)
+			continue;
+		if (r == 0 && !strncmp(argv[i], "out=", 4)) {
+			out_path = argv[i] + 4;
+			continue;
+		}
+		fprintf(stderr, "insn_count: bad argument '%s'\n", argv[i]);
+		return -1;
+	}
+	score = qemu_plugin_scoreboard_new(sizeof(uint64_t));
+	sb_insns = (qemu_plugin_u64){score, 0};
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+}

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmu_off: a QEMU TCG plugin that counts the guest's data accesses (loads
+ * and stores, as QEMU performs them) made while the stage 1 MMU of the
+ * current translation regime is off, from reset until QEMU exits, in three
+ * phases:
+ *
+ *   firmware  reset .. the kernel's first instruction (see kernel_entry.h)
+ *   kernel    the kernel's first instruction .. the first instruction
+ *             executed at EL0 (the init: the kernel runs no user code
+ *             before it when booting from an initramfs)
+ *   user      from there until QEMU exits (kernel and user code)
+ *
+ * It also counts the instructions executed in each phase; the firmware's
+ * figure (reset to the kernel's first instruction) is deterministic for a
+ * firmware that does not poll a timer. tools/plugin/insn_count.c counts
+ * the same without the MMU bookkeeping, at less cost.
+ *
+ * Arguments (-plugin mmu_off.so,arg=value,...):
+ *   match=HEX  bytes the kernel's first instruction starts with (up to 4)
+ *   out=PATH   write the result there as JSON (else a summary to QEMU's
+ *              log, which needs `-d plugin`)
+ *
+ * How the MMU state is known without reading registers on every access:
+ * loads and stores only bump per-vCPU counters (inline operations, no
+ * call). The state (EL from PSTATE, then SCTLR_ELx.M of that EL's regime)
+ * is read at the few places it can change, and the counters' growth since
+ * the previous read is then credited to the state that held until then.
+ *
+ * ASSUMPTION: EL and SCTLR_ELx.M change only
+ *  - at reset (the first block of each vCPU re-reads);
+ *  - on exception entry, which lands on VBAR_ELx + a multiple of 0x80 (VBAR
+ *    is 2 KiB aligned), always at the start of a block: every block that
+ *    starts on a 128-byte boundary re-reads (a superset of the vectors);
+ *  - by ERET/ERETAA/ERETAB, or by an MSR to a register with op0 = 3,
+ *    CRn = 1 (SCTLR_ELx, SCTLR_EL12, HCR_EL2, SCR_EL3, CPACR, ...): these
+ *    mark the vCPU dirty, and the next block re-reads; if such an
+ *    instruction is not the last of its block, the next instruction
+ *    re-reads.
+ * QEMU ends a block after ERET and after system register writes that can
+ * change the translation regime, and takes interrupts only between blocks,
+ * so no access of a block runs under a state other than the one read. Not
+ * covered: AArch32 (MCR to SCTLR), a vCPU restarted by PSCI CPU_ON after it
+ * ran, HCR_EL2.DC (stage 1 off for EL1&0 but cacheable: counted as on).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel_entry.h"
+#include "qemu_plugin_api.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+enum phase {
+	PH_FIRMWARE,
+	PH_KERNEL,
+	PH_USER,
+	PH_N
+};
+static const char *const phase_name[PH_N] = {"firmware", "kernel", "user"};
+
+/*
+ * One per vCPU. The first four fields are updated by inline operations in
+ * the generated code; the rest only by this vCPU's callbacks.
+ */
+struct vcpu {
+	uint64_t loads;
+	uint64_t stores;
+	uint64_t insns;
+	uint64_t dirty; /* state may have changed: re-read at the next block */
+	uint64_t credited_loads; /* loads and stores already credited */
+	uint64_t credited_stores;
+	uint64_t el;
+	uint64_t mmu_off;
+	uint64_t known; /* the state has been read once */
+};
+
+struct counts {
+	uint64_t loads;
+	uint64_t stores;
+	uint64_t transitions; /* changes to this MMU state in this phase */
+};
+
+#define MAX_LOGGED 64
+
+struct transition {
+	enum phase phase;
+	unsigned int el;
+	int mmu_off;
+	uint64_t vaddr; /* of the block or instruction that re-read */
+	uint64_t insns; /* this vCPU's instructions so far */
+};
+
+static struct qemu_plugin_scoreboard *score;
+static qemu_plugin_u64 sb_loads, sb_stores, sb_insns, sb_dirty;
+
+static struct {
+	struct qemu_plugin_register *cpsr, *sctlr_el1, *sctlr_el2, *sctlr_el3;
+	struct qemu_plugin_register *hcr_el2;
+} reg;
+
+static GMutex lock; /* protects everything below */
+static enum phase phase;
+static struct counts counts[PH_N][2]; /* [phase][mmu_off] */
+static uint64_t insns_at[PH_N];	      /* instructions before the phase began */
+static uint64_t phase_vaddr[PH_N];
+static bool reached[PH_N] = {[PH_FIRMWARE] = true};
+static int entry_pattern = -1;
+static int entry_el = -1;
+static uint64_t state_reads, read_errors;
+static struct transition logged[MAX_LOGGED];
+static unsigned int nlogged;
+static unsigned int nvcpus;
+static const char *out_path;
+
+/* ---- reading the state ------------------------------------------------- */
+
+static struct qemu_plugin_register *find_reg(GArray *regs, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < regs->len; i++) {
+		qemu_plugin_reg_descriptor *d =
+			&g_array_index(regs, qemu_plugin_reg_descriptor, i);
+
+		if (!strcmp(d->name, name))
+			return d->handle;
+	}
+	return NULL;
+}
+
+static int read_u64(struct qemu_plugin_register *r, uint64_t *val)
+{
+	static __thread GByteArray *buf;
+	int n;
+
+	if (!r)
+		return -1;
+	if (!buf)
+		buf = g_byte_array_sized_new(16);
+	g_byte_array_set_size(buf, 0);
+	n = qemu_plugin_read_register(r, buf);
+	if (n <= 0 || n > 8)
+		return -1;
+	*val = 0;
+	memcpy(val, buf->data, n); /* little-endian guest and host */
+	return 0;
+}
+
+/*
+ * The stage 1 regime of the current EL, and whether its MMU is off. EL0
+ * belongs to EL1&0, or to EL2&0 when HCR_EL2.{E2H,TGE} = {1,1}; with
+ * TGE = 1 and E2H = 0 the EL1&0 stage 1 is off whatever SCTLR_EL1 says.
+ * (The gdbstub calls SCTLR_EL1 "SCTLR", its AArch32-shared name.)
+ */
+static int read_state(unsigned int *el, int *mmu_off)
+{
+	uint64_t cpsr, hcr = 0, sctlr;
+	struct qemu_plugin_register *r;
+
+	if (read_u64(reg.cpsr, &cpsr))
+		return -1;
+	*el = (cpsr >> 2) & 3;
+	if (reg.hcr_el2 && read_u64(reg.hcr_el2, &hcr))
+		return -1;
+	switch (*el) {
+	case 3:
+		r = reg.sctlr_el3;
+		break;
+	case 2:
+		r = reg.sctlr_el2;
+		break;
+	case 1:
+		r = reg.sctlr_el1;
+		break;
+	default:
+		if ((hcr >> 27 & 1) && !(hcr >> 34 & 1)) { /* TGE, !E2H */
+			*mmu_off = 1;
+			return 0;
+		}
+		r = (hcr >> 27 & 1) ? reg.sctlr_el2 : reg.sctlr_el1;
+	}
+	if (read_u64(r, &sctlr))
+		return -1;
+	*mmu_off = !(sctlr & 1);
+	return 0;
+}
+
+/* ---- crediting the counters -------------------------------------------- */
+
+/* Credit what v did since the last call to its current state. Lock held. */
+static void credit(struct vcpu *v)
+{
+	struct counts *c = &counts[phase][v->mmu_off ? 1 : 0];
+
+	c->loads += v->loads - v->credited_loads;
+	c->stores += v->stores - v->credited_stores;
+	v->credited_loads = v->loads;
+	v->credited_stores = v->stores;
+}
+
+/* Lock held; v is the vCPU that got there. */
+static void enter_phase(struct vcpu *v, enum phase p, uint64_t vaddr)
+{
+	if (phase >= p)
+		return;
+	credit(v);
+	phase = p;
+	reached[p] = true;
+	insns_at[p] = qemu_plugin_u64_sum(sb_insns);
+	phase_vaddr[p] = vaddr;
+}
+
+/* The reset state and every MMU on/off change; lock held. */
+static void log_state(struct vcpu *v, uint64_t vaddr)
+{
+	if (nlogged < MAX_LOGGED)
+		logged[nlogged++] = (struct transition){
+			phase, v->el, v->mmu_off, vaddr, v->insns};
+}
+
+static void reread(unsigned int vcpu_index, void *udata)
+{
+	struct vcpu *v = qemu_plugin_scoreboard_find(score, vcpu_index);
+	uint64_t vaddr = (uint64_t)(uintptr_t)udata;
+	unsigned int el;
+	int mmu_off;
+
+	v->dirty = 0;
+	g_mutex_lock(&lock);
+	state_reads++;
+	if (read_state(&el, &mmu_off)) {
+		read_errors++; /* keep the previous state; reported at exit */
+		g_mutex_unlock(&lock);
+		return;
+	}
+	credit(v);
+	if (entry_el < 0)
+		entry_el = (int)el;
+	if (!v->known || (int)v->mmu_off != mmu_off) {
+		if (v->known)
+			counts[phase][mmu_off].transitions++;
+		v->el = el;
+		v->mmu_off = mmu_off;
+		v->known = 1;
+		log_state(v, vaddr);
+	}
+	v->el = el;
+	if (el == 0)
+		enter_phase(v, PH_USER, vaddr);
+	g_mutex_unlock(&lock);
+}
+
+static void kernel_entered(unsigned int vcpu_index, void *udata)
+{
+	struct vcpu *v = qemu_plugin_scoreboard_find(score, vcpu_index);
+	uintptr_t u = (uintptr_t)udata;
+
+	g_mutex_lock(&lock);
+	if (phase == PH_FIRMWARE)
+		entry_pattern = (int)(u & 3);
+	enter_phase(v, PH_KERNEL, u & ~(uintptr_t)3);
+	g_mutex_unlock(&lock);
+}
+
+/* ---- instrumentation --------------------------------------------------- */
+
+static bool is_eret(uint32_t insn)
+{
+	/* ERET, ERETAA, ERETAB */
+	return insn == 0xd69f03e0 || insn == 0xd69f0bff || insn == 0xd69f0fff;
+}
+
+static bool is_msr_crn1(uint32_t insn)
+{
+	/* MSR <sysreg>, Xt with op0 = 3 and CRn = 1 */
+	return (insn & 0xfff8f000) == 0xd5181000;
+}
+
+static void instrument_insn(struct qemu_plugin_tb *tb, size_t i, size_t n)
+{
+	struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+	uint32_t op = 0;
+
+	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+		insn, QEMU_PLUGIN_INLINE_ADD_U64, sb_insns, 1);
+	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
+		insn, QEMU_PLUGIN_MEM_R, QEMU_PLUGIN_INLINE_ADD_U64, sb_loads,
+		1);
+	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
+		insn, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_INLINE_ADD_U64, sb_stores,
+		1);
+
+	if (qemu_plugin_insn_data(insn, &op, sizeof(op)) != sizeof(op))
+		return;
+	if (!is_eret(op) && !is_msr_crn1(op))
+		return;
+	/* Before it runs (it may trap instead: a spare re-read is harmless). */
+	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+		insn, QEMU_PLUGIN_INLINE_STORE_U64, sb_dirty, 1);
+	if (i + 1 < n) {
+		struct qemu_plugin_insn *next =
+			qemu_plugin_tb_get_insn(tb, i + 1);
+
+		qemu_plugin_register_vcpu_insn_exec_cb(
+			next, reread, QEMU_PLUGIN_CB_R_REGS,
+			(void *)(uintptr_t)qemu_plugin_insn_vaddr(next));
+	}
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	uint64_t vaddr = qemu_plugin_tb_vaddr(tb);
+	void *udata = (void *)(uintptr_t)vaddr;
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	size_t i;
+	int k;
+
+	(void)id;
+	if (vaddr % 0x80 == 0)
+		qemu_plugin_register_vcpu_tb_exec_cb(
+			tb, reread, QEMU_PLUGIN_CB_R_REGS, udata);
+	else
+		qemu_plugin_register_vcpu_tb_exec_cond_cb(
+			tb, reread, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_COND_NE,
+			sb_dirty, 0, udata);
+
+	/* After reread(): the kernel's first block may also be a vector's. */
+	k = kentry_tb_match(tb);
+	if (k >= 0)
+		qemu_plugin_register_vcpu_tb_exec_cb(
+			tb, kernel_entered, QEMU_PLUGIN_CB_NO_REGS,
+			(void *)(uintptr_t)(vaddr |
+					    (unsigned int)k)); /* k < 4 */
+
+	for (i = 0; i < n; i++)
+		instrument_insn(tb, i, n);
+}
+
+static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+{
+	struct vcpu *v;
+
+	(void)id;
+	g_mutex_lock(&lock);
+	if (!reg.cpsr) {
+		GArray *regs = qemu_plugin_get_registers();
+
+		reg.cpsr = find_reg(regs, "cpsr");
+		reg.sctlr_el1 = find_reg(regs, "SCTLR");
+		reg.sctlr_el2 = find_reg(regs, "SCTLR_EL2");
+		reg.sctlr_el3 = find_reg(regs, "SCTLR_EL3");
+		reg.hcr_el2 = find_reg(regs, "HCR_EL2");
+		g_array_free(regs, TRUE);
+	}
+	if (vcpu_index + 1 > nvcpus)
+		nvcpus = vcpu_index + 1;
+	v = qemu_plugin_scoreboard_find(score, vcpu_index);
+	v->dirty = 1; /* the first block reads the reset state */
+	v->mmu_off = 1;
+	g_mutex_unlock(&lock);
+}
+
+/* ---- the result -------------------------------------------------------- */
+
+/* Instructions before the next phase that was reached, or all of them. */
+static uint64_t phase_end(int p, uint64_t total_insns)
+{
+	for (p++; p < PH_N; p++)
+		if (reached[p])
+			return insns_at[p];
+	return total_insns;
+}
+
+static void write_json(FILE *f, uint64_t total_insns)
+{
+	int p, i;
+
+	fprintf(f, "{\n  \"entry_el\": %d,\n", entry_el);
+	fprintf(f,
+		"  \"kernel_entered\": %s,\n  \"kernel_entry_pattern\": %d,\n",
+		reached[PH_KERNEL] ? "true" : "false", entry_pattern);
+	fprintf(f, "  \"el0_reached\": %s,\n",
+		reached[PH_USER] ? "true" : "false");
+	fprintf(f, "  \"state_reads\": %llu,\n  \"read_errors\": %llu,\n",
+		(unsigned long long)state_reads,
+		(unsigned long long)read_errors);
+	fprintf(f, "  \"vcpus\": %u,\n  \"phases\": {\n", nvcpus);
+	for (p = 0; p < PH_N; p++) {
+		uint64_t insns =
+			reached[p] ? phase_end(p, total_insns) - insns_at[p]
+				   : 0;
+
+		fprintf(f,
+			"    \"%s\": {\"reached\": %s, \"start_vaddr\": %llu, "
+			"\"insns\": %llu, \"mmu_off_loads\": %llu, "
+			"\"mmu_off_stores\": %llu, \"mmu_on_loads\": %llu, "
+			"\"mmu_on_stores\": %llu, \"to_mmu_off\": %llu, "
+			"\"to_mmu_on\": %llu}%s\n",
+			phase_name[p], reached[p] ? "true" : "false",
+			(unsigned long long)phase_vaddr[p],
+			(unsigned long long)insns,
+			(unsigned long long)counts[p][1].loads,
+			(unsigned long long)counts[p][1].stores,
+			(unsigned long long)counts[p][0].loads,
+			(unsigned long long)counts[p][0].stores,
+			(unsigned long long)counts[p][1].transitions,
+			(unsigned long long)counts[p][0].transitions,
+			p + 1 < PH_N ? "," : "");
+	}
+	fprintf(f, "  },\n  \"transitions\": [\n");
+	for (i = 0; i < (int)nlogged; i++) {
+		const struct transition *t = &logged[i];
+
+		fprintf(f,
+			"    {\"phase\": \"%s\", \"el\": %u, \"mmu\": \"%s\", "
+			"\"vaddr\": %llu, \"insns\": %llu}%s\n",
+			phase_name[t->phase], t->el, t->mmu_off ? "off" : "on",
+			(unsigned long long)t->vaddr,
+			(unsigned long long)t->insns,
+			i + 1 < (int)nlogged ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	uint64_t total_insns = qemu_plugin_u64_sum(sb_insns);
+	unsigned int i;
+	char line[256];
+
+	(void)id;
+	(void)udata;
+	g_mutex_lock(&lock);
+	for (i = 0; i < nvcpus; i++)
+		credit(qemu_plugin_scoreboard_find(score, i));
+	if (out_path) {
+		FILE *f = fopen(out_path, "w");
+
+		if (f) {
+			write_json(f, total_insns);
+			fclose(f);
+		} else {
+			qemu_plugin_outs(
+				"mmu_off: cannot write the out= file\n");
+		}
+	}
+	snprintf(line, sizeof(line),
+		 "mmu_off: MMU-off accesses: firmware %llu, kernel %llu, "
+		 "user %llu; kernel entered %s, EL0 reached %s\n",
+		 (unsigned long long)(counts[PH_FIRMWARE][1].loads +
+				      counts[PH_FIRMWARE][1].stores),
+		 (unsigned long long)(counts[PH_KERNEL][1].loads +
+				      counts[PH_KERNEL][1].stores),
+		 (unsigned long long)(counts[PH_USER][1].loads +
+				      counts[PH_USER][1].stores),
+		 reached[PH_KERNEL] ? "yes" : "no",
+		 reached[PH_USER] ? "yes" : "no");
+	qemu_plugin_outs(line);
+	g_mutex_unlock(&lock);
+	qemu_plugin_scoreboard_free(score);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+					   const qemu_info_t *info, int argc,
+					   char **argv)
+{
+	int i;
+
+	if (!info->system_emulation || strcmp(info->target_name, "aarch64")) {
+		qemu_plugin_outs("mmu_off: needs qemu-system-aarch64\n");
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		int r = kentry_parse_arg(argv[i]);
+
+		if (r > 0)
+			continue;
+		if (r == 0 && !strncmp(argv[i], "out=", 4)) {
+			out_path = argv[i] + 4;
+			continue;
+		}
+		fprintf(stderr, "mmu_off: bad argument '%s'\n", argv[i]);
+		return -1;
+	}
+	score = qemu_plugin_scoreboard_new(sizeof(struct vcpu));
+	sb_loads =
+		qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu, loads);
+	sb_stores = qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu,
+							 stores);
+	sb_insns =
+		qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu, insns);
+	sb_dirty =
+		qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu, dirty);
+	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+}
