@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define read_sysreg(name)                                                  \
-	({                                                                 \
-		uint64_t __v;                                              \
-		asm volatile("mrs %0, " #name : "=r"(__v));                \
-		__v;                                                       \
+#define read_sysreg(name)                                                      \
+	({                                                                     \
+		uint64_t __v;                                                  \
+		asm volatile("mrs %0, " #name : "=r"(__v));                    \
+		__v;                                                           \
 	})
 
 static inline unsigned current_el(void)
@@ -33,7 +33,7 @@ static inline uint64_t current_sp(void)
 /* PAR_EL1 after a successful AT (Arm ARM D17.2.113). */
 #define PAR_F (1ull << 0)
 #define PAR_SH(par) (((par) >> 7) & 3)
-#define PAR_PA(par) ((par) & 0x0000fffffffff000ull)
+#define PAR_PA(par) ((par)&0x0000fffffffff000ull)
 #define PAR_ATTR(par) ((uint8_t)((par) >> 56))
 
 /*

@@ -36,7 +36,7 @@
 #define SCTLR_EE (1ull << 25)
 
 /* TCR_EL1 and TCR_EL2 (E2H = 0) share the TTBR0 fields. */
-#define TCR_T0SZ(t) ((unsigned)(t) & 0x3f)
+#define TCR_T0SZ(t) ((unsigned)(t)&0x3f)
 #define TCR_EPD0 (1ull << 7)
 #define TCR_IRGN0(t) ((unsigned)((t) >> 8) & 3)
 #define TCR_ORGN0(t) ((unsigned)((t) >> 10) & 3)
@@ -108,6 +108,18 @@ static void say(const CHAR16 *fmt, ...)
 	va_end(args);
 }
 
+/* Appends to what say() said. */
+static void say_more(const CHAR16 *fmt, ...)
+{
+	UINTN used = StrLen(detail);
+	va_list args;
+
+	va_start(args, fmt);
+	VSPrint(detail + used, sizeof(detail) - used * sizeof(CHAR16), fmt,
+		args);
+	va_end(args);
+}
+
 /* say(), for a failing check: returns FALSE. */
 static BOOLEAN why(const CHAR16 *fmt, ...)
 {
@@ -156,25 +168,15 @@ static void read_cpu_state(void)
 	pt_regime_init(&regime);
 }
 
-static BOOLEAN el_ok(void)
-{
-	if (cpu.el == 1)
-		return TRUE;
-	if (cpu.el != 2)
-		return why(L"entered at EL%d", cpu.el);
-	if (cpu.hcr & HCR_EL2_E2H)
-		return why(L"EL2 with HCR_EL2.E2H=1 (0x%lx)", cpu.hcr);
-	say(L"HCR_EL2=0x%lx E2H=0", cpu.hcr);
-	return TRUE;
-}
-
 static void check_el(void)
 {
-	BOOLEAN ok = el_ok();
-	CHAR16 more[200];
+	BOOLEAN ok = cpu.el == 1 || (cpu.el == 2 && !(cpu.hcr & HCR_EL2_E2H));
 
-	StrCpy(more, detail);
-	say(L"EL%d %s", cpu.el, more);
+	if (cpu.el == 2)
+		say(L"EL2 TTBR0_EL2=0x%lx HCR_EL2=0x%lx E2H=%d", cpu.ttbr0,
+		    cpu.hcr, !!(cpu.hcr & HCR_EL2_E2H));
+	else
+		say(L"EL%d TTBR0_EL1=0x%lx", cpu.el, cpu.ttbr0);
 	report("el", ok);
 }
 
@@ -185,8 +187,8 @@ static void check_sctlr(void)
 		     !(s & SCTLR_EE);
 
 	say(L"SCTLR_EL%d=0x%lx M=%d C=%d I=%d EE=%d WXN=%d", cpu.el, s,
-	    !!(s & SCTLR_M), !!(s & SCTLR_C), !!(s & SCTLR_I),
-	    !!(s & SCTLR_EE), !!(s & SCTLR_WXN));
+	    !!(s & SCTLR_M), !!(s & SCTLR_C), !!(s & SCTLR_I), !!(s & SCTLR_EE),
+	    !!(s & SCTLR_WXN));
 	report("sctlr", ok);
 }
 
@@ -254,8 +256,7 @@ static BOOLEAN mmu_agrees(uint64_t va, const struct pt_leaf *leaf,
 	return TRUE;
 }
 
-static BOOLEAN leaf_ok(uint64_t va, const struct pt_leaf *leaf,
-		       enum perm perm)
+static BOOLEAN leaf_ok(uint64_t va, const struct pt_leaf *leaf, enum perm perm)
 {
 	uint64_t pa = leaf->oa + (va - leaf->base);
 
@@ -273,7 +274,7 @@ static BOOLEAN leaf_ok(uint64_t va, const struct pt_leaf *leaf,
 		return why(L"VA 0x%lx: write=%d exec=%d, want %a (L%d desc "
 			   L"0x%lx)",
 			   va, leaf->write, leaf->exec,
-			   perm == PERM_RX	 ? "read-only+exec"
+			   perm == PERM_RX   ? "read-only+exec"
 			   : perm == PERM_RW ? "writable+XN"
 					     : "read-only+XN",
 			   leaf->level, leaf->desc);
@@ -293,8 +294,8 @@ static BOOLEAN range_ok(uint64_t start, uint64_t end, enum perm perm)
 		if (st != PT_MAPPED)
 			return why(L"VA 0x%lx: %a (L%d entry for "
 				   L"[0x%lx, +0x%lx), desc 0x%lx)",
-				   va, pt_status_str(st), leaf.level,
-				   leaf.base, leaf.size, leaf.desc);
+				   va, pt_status_str(st), leaf.level, leaf.base,
+				   leaf.size, leaf.desc);
 		if (!leaf_ok(va, &leaf, perm))
 			return FALSE;
 		va = leaf.base + leaf.size;
@@ -374,18 +375,24 @@ static BOOLEAN image_ok(uint64_t base, uint64_t size, const uint8_t *opt)
 	return TRUE;
 }
 
-static void check_image(EFI_HANDLE image)
+static void check_headers(uint64_t base, uint32_t size)
 {
-	EFI_LOADED_IMAGE *li;
+	BOOLEAN ok = range_ok(base, base + size, PERM_RO);
+
+	if (ok)
+		say(L"[0x%lx, +0x%x): identity, Normal WB, read-only+XN", base,
+		    size);
+	report("image.headers", ok);
+}
+
+static void check_image(EFI_LOADED_IMAGE *li)
+{
 	const uint8_t *p, *nt, *opt, *table;
 	uint64_t base;
 	unsigned i, nsec;
-	EFI_STATUS st;
 
-	st = uefi_call_wrapper(BS->HandleProtocol, 3, image,
-			       &LoadedImageProtocol, (void **)&li);
-	if (EFI_ERROR(st)) {
-		say(L"HandleProtocol(LoadedImage): %r", st);
+	if (!li) {
+		say(L"no EFI_LOADED_IMAGE_PROTOCOL on the image handle");
 		report("image", FALSE);
 		return;
 	}
@@ -399,8 +406,7 @@ static void check_image(EFI_HANDLE image)
 	}
 	opt = nt + COFF_SIZE;
 	report("image", image_ok(base, li->ImageSize, opt));
-	report("image.headers",
-	       range_ok(base, base + le32(opt + OPT_HEADERS_SIZE), PERM_RO));
+	check_headers(base, le32(opt + OPT_HEADERS_SIZE));
 	nsec = le16(nt + COFF_NSECTIONS);
 	table = opt + le16(nt + COFF_OPT_SIZE);
 	for (i = 0; i < nsec; i++)
@@ -462,8 +468,7 @@ static void check_allocate_pool(void)
 	EFI_STATUS st;
 	BOOLEAN ok;
 
-	st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, size,
-			       &buf);
+	st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, size, &buf);
 	if (EFI_ERROR(st)) {
 		say(L"AllocatePool: %r", st);
 		report("allocate-pool", FALSE);
@@ -500,10 +505,14 @@ static void check_wx(void)
 
 	pt_for_each_leaf(&regime, count_wx, &c, &s);
 	ok = !c.wx && !s.bad;
-	say(L"%ld tables, leaves L1=%ld L2=%ld L3=%ld, %ld W+X (first VA "
-	    L"0x%lx), %ld unreadable/reserved (first 0x%lx), WXN=%d",
-	    s.tables, s.leaves[1], s.leaves[2], s.leaves[3], c.wx,
-	    c.first_wx, s.bad, s.first_bad, !!(cpu.sctlr & SCTLR_WXN));
+	say(L"%ld tables, leaves L1=%ld L2=%ld L3=%ld, WXN=%d: %ld W+X, %ld "
+	    L"unreadable/reserved",
+	    s.tables, s.leaves[1], s.leaves[2], s.leaves[3],
+	    !!(cpu.sctlr & SCTLR_WXN), c.wx, s.bad);
+	if (c.wx)
+		say_more(L"; first W+X at VA 0x%lx", c.first_wx);
+	if (s.bad)
+		say_more(L"; first unreadable/reserved at 0x%lx", s.first_bad);
 	report("wx", ok);
 }
 
@@ -516,6 +525,23 @@ static BOOLEAN is_ram_checked(UINT32 type)
 	       type == EfiBootServicesData;
 }
 
+static const char *type_name(UINT32 type)
+{
+	switch (type) {
+	case EfiLoaderCode:
+		return "LoaderCode";
+	case EfiLoaderData:
+		return "LoaderData";
+	case EfiBootServicesCode:
+		return "BootServicesCode";
+	case EfiBootServicesData:
+		return "BootServicesData";
+	case EfiConventionalMemory:
+		return "ConventionalMemory";
+	}
+	return "other";
+}
+
 static EFI_MEMORY_DESCRIPTOR *get_memory_map(UINTN *size, UINTN *desc_size)
 {
 	EFI_MEMORY_DESCRIPTOR *map = NULL;
@@ -524,8 +550,8 @@ static EFI_MEMORY_DESCRIPTOR *get_memory_map(UINTN *size, UINTN *desc_size)
 	EFI_STATUS st;
 
 	*size = 0;
-	st = uefi_call_wrapper(BS->GetMemoryMap, 5, size, NULL, &key,
-			       desc_size, &version);
+	st = uefi_call_wrapper(BS->GetMemoryMap, 5, size, NULL, &key, desc_size,
+			       &version);
 	if (st != EFI_BUFFER_TOO_SMALL)
 		return NULL;
 	/* The pool allocation itself may split a region or two. */
@@ -534,8 +560,8 @@ static EFI_MEMORY_DESCRIPTOR *get_memory_map(UINTN *size, UINTN *desc_size)
 			       (void **)&map);
 	if (EFI_ERROR(st))
 		return NULL;
-	st = uefi_call_wrapper(BS->GetMemoryMap, 5, size, map, &key,
-			       desc_size, &version);
+	st = uefi_call_wrapper(BS->GetMemoryMap, 5, size, map, &key, desc_size,
+			       &version);
 	if (EFI_ERROR(st)) {
 		uefi_call_wrapper(BS->FreePool, 1, map);
 		return NULL;
@@ -566,12 +592,12 @@ static void check_ram(void)
 		pages += d->NumberOfPages;
 		if (range_ok(d->PhysicalStart, end, PERM_ANY) || bad++)
 			continue;
-		SPrint(first, sizeof(first), L"first: [0x%lx, 0x%lx) type %d: %s",
-		       d->PhysicalStart, end, d->Type, detail);
+		SPrint(first, sizeof(first), L"; first: [0x%lx, 0x%lx) %a: %s",
+		       d->PhysicalStart, end, type_name(d->Type), detail);
 	}
 	uefi_call_wrapper(BS->FreePool, 1, map);
-	say(L"%d of %d regions (%ld pages) bad %s", bad, regions, pages,
-	    first);
+	say(L"%d regions, %ld pages: %d not identity Normal WB%s", regions,
+	    pages, bad, first);
 	report("ram", !bad && regions);
 }
 
@@ -637,26 +663,109 @@ static void check_table(const char *name, const EFI_TABLE_HEADER *hdr,
 
 static void check_vendor(EFI_SYSTEM_TABLE *st)
 {
-	BOOLEAN ok = st->FirmwareVendor && !StrCmp(st->FirmwareVendor,
-						    L"mmuon");
+	BOOLEAN ok =
+		st->FirmwareVendor && !StrCmp(st->FirmwareVendor, L"mmuon");
 
 	say(L"\"%s\" revision 0x%x", st->FirmwareVendor ?: L"(null)",
 	    st->FirmwareRevision);
 	report("firmware-vendor", ok);
 }
 
+/* ---- self-test: a contract broken on purpose -------------------------- */
+
+/*
+ * With "contract.selftest" in the load options (QEMU -append), the checker
+ * makes the page of its own .data executable in the live tables before it
+ * checks: writable and executable, so image.data and wx must fail. The boot
+ * test uses it to prove that a broken contract is seen. A change of the
+ * execute-never bit alone needs no break-before-make (Arm ARM D8.16.1),
+ * only the TLB maintenance that makes the MMU see the new descriptor.
+ */
+struct broken {
+	uint64_t entry, desc; /* the descriptor changed and its old value */
+	uint64_t va;
+};
+
+static BOOLEAN has_option(const EFI_LOADED_IMAGE *li, const CHAR16 *word)
+{
+	const CHAR16 *s = li ? li->LoadOptions : NULL;
+	UINTN n = li ? li->LoadOptionsSize / sizeof(CHAR16) : 0;
+	UINTN len = StrLen(word), i;
+
+	for (i = 0; s && i + len <= n; i++)
+		if (!StrnCmp(s + i, word, len))
+			return TRUE;
+	return FALSE;
+}
+
+static void tlb_sync_va(uint64_t va)
+{
+	asm volatile("dsb ishst" : : : "memory");
+	if (cpu.el == 2)
+		asm volatile("tlbi vae2is, %0" : : "r"(va >> 12) : "memory");
+	else
+		asm volatile("tlbi vaae1is, %0" : : "r"(va >> 12) : "memory");
+	asm volatile("dsb ish\n\tisb" : : : "memory");
+}
+
+static void set_desc(uint64_t entry, uint64_t desc, uint64_t va)
+{
+	*(volatile uint64_t *)(uintptr_t)entry = desc;
+	tlb_sync_va(va);
+}
+
+static void break_contract(struct broken *b)
+{
+	uint64_t xn = cpu.el == 1 ? 1ull << 53 : 1ull << 54; /* PXN / XN */
+	struct pt_leaf leaf;
+
+	b->va = (uintptr_t)&failures & ~PAGE_MASK;
+	if (pt_lookup(&regime, b->va, &leaf) != PT_MAPPED) {
+		Print(L"contract_check: self-test: 0x%lx not mapped\n", b->va);
+		return;
+	}
+	b->entry = leaf.entry;
+	b->desc = leaf.desc;
+	set_desc(b->entry, b->desc & ~xn, b->va);
+	Print(L"contract_check: self-test: made L%d entry for VA 0x%lx "
+	      L"writable+executable\n",
+	      leaf.level, leaf.base);
+}
+
+static void restore_contract(const struct broken *b)
+{
+	if (b->entry)
+		set_desc(b->entry, b->desc, b->va);
+}
+
+static EFI_LOADED_IMAGE *loaded_image(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image,
+					&LoadedImageProtocol, (void **)&li)))
+		return NULL;
+	return li;
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
+	EFI_LOADED_IMAGE *li;
+	struct broken broken = {0};
+
 	InitializeLib(image, st);
+	li = loaded_image(image);
 	read_cpu_state();
 	Print(L"contract_check: EL%d, TTBR0 0x%lx, walk from level %d\n",
 	      cpu.el, regime.root, regime.start_level);
+	if (has_option(li, L"contract.selftest"))
+		break_contract(&broken);
 
 	check_el();
 	check_sctlr();
 	check_tcr();
 	check_mair();
-	check_image(image);
+	check_image(li);
 	check_stack();
 	check_allocate_pages();
 	check_allocate_pool();
@@ -668,6 +777,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	check_table("crc32-runtime-services", &st->RuntimeServices->Hdr,
 		    EFI_RUNTIME_SERVICES_SIGNATURE);
 	check_vendor(st);
+	restore_contract(&broken);
 
 	if (!failures) {
 		Print(L"CONTRACT verdict: PASS\n");

@@ -46,8 +46,8 @@ static uint64_t level_entries(const struct pt_regime *r, unsigned level)
 
 void pt_regime_init(struct pt_regime *r)
 {
-	unsigned levels = (r->va_bits - GRANULE_SHIFT + LEVEL_BITS - 1) /
-			  LEVEL_BITS;
+	unsigned levels =
+		(r->va_bits - GRANULE_SHIFT + LEVEL_BITS - 1) / LEVEL_BITS;
 
 	r->start_level = 4 - levels;
 }
@@ -101,7 +101,8 @@ enum pt_status pt_lookup(const struct pt_regime *r, uint64_t va,
 		leaf->entry = table + idx * sizeof(desc);
 		desc = *(const volatile uint64_t *)(uintptr_t)leaf->entry;
 		leaf->desc = desc;
-		if (!(desc & DESC_VALID) || (level == 3 && !(desc & DESC_TABLE)))
+		if (!(desc & DESC_VALID) ||
+		    (level == 3 && !(desc & DESC_TABLE)))
 			return PT_UNMAPPED; /* level 3 0b01 is reserved */
 		if (level < 3 && (desc & DESC_TABLE)) {
 			table_bits |= desc;
@@ -141,14 +142,16 @@ static void walk_table(struct walk *w, uint64_t table, unsigned level,
 	}
 	w->stats->tables++;
 	for (i = 0; i < n; i++) {
-		uint64_t desc = ((const volatile uint64_t *)(uintptr_t)table)[i];
+		uint64_t desc =
+			((const volatile uint64_t *)(uintptr_t)table)[i];
 		struct pt_leaf leaf = {
 			.level = level,
 			.base = va_base + (i << shift),
 			.size = 1ull << shift,
 		};
 
-		if (!(desc & DESC_VALID) || (level == 3 && !(desc & DESC_TABLE)))
+		if (!(desc & DESC_VALID) ||
+		    (level == 3 && !(desc & DESC_TABLE)))
 			continue;
 		if (level < 3 && (desc & DESC_TABLE)) {
 			walk_table(w, desc & OA_MASK, level + 1, leaf.base,

@@ -779,7 +779,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	size_t capacity = 1 + u8(&in) % 64;
 	struct memmap_entry *storage = malloc(2 * capacity * sizeof(*storage));
 	struct memmap map;
+	static int trace = -1;
 
+	/* FUZZ_TRACE=1: say what each operation did (to read a crash). */
+	if (trace < 0)
+		trace = getenv("FUZZ_TRACE") != NULL;
 	memmap_init(&map, storage, capacity);
 	check_get(&map);
 	for (int i = 0; i < MAX_OPS && in.n; i++) {
@@ -788,6 +792,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		uint64_t before = total_pages(s.e, s.n);
 		EFI_STATUS st = run_op(&map, &s, &in);
 
+		if (trace)
+			fprintf(stderr, "op %d: %u -> status 0x%llx, %zu entries\n",
+				i, op, (unsigned long long)st, map.count);
 		check_well_formed(&map);
 		if (st != EFI_SUCCESS)
 			check_unchanged(&map, &s);

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Regenerate the seed corpora of the fuzz targets into OUTDIR (default
+# build/fuzz/seeds); `tools/fuzz.sh merge` then minimizes them into
+# tests/fuzz/corpus/<target>/, which is what is committed.
+#
+#   fuzz_pe:      the first 4 KiB of Debian's arm64 kernels (6.1, 6.12)
+#                 from the cache, plus synthetic images (gen_seeds.py)
+#   fuzz_dt:      QEMU virt DTBs (EL1, EL2, EL3, 2 CPUs + 5 GiB, NUMA)
+#                 and the unit tests' trees, compacted by dtc
+#   fuzz_devpath, fuzz_memmap: synthetic (gen_seeds.py)
+set -eu
+
+OUT=${1:-build/fuzz/seeds}
+CACHE=${MMUON_CACHE:-$HOME/.cache/mmuon}
+QEMU=${QEMU:-qemu-system-aarch64}
+HERE=$(dirname "$0")
+
+mkdir -p "$OUT/fuzz_pe" "$OUT/fuzz_dt"
+/usr/bin/python3 "$HERE/gen_seeds.py" "$OUT"
+
+for k in vmlinuz-6.1 vmlinuz-new; do
+	if [ -f "$CACHE/arm64/$k" ]; then
+		head -c 4096 "$CACHE/arm64/$k" >"$OUT/fuzz_pe/$k-head"
+	else
+		echo "make_seeds: no $CACHE/arm64/$k (tools/fetch-arm64.sh)" >&2
+	fi
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dump() { # name, QEMU arguments...
+	name=$1
+	shift
+	$QEMU -nodefaults -display none -cpu max "$@" 2>/dev/null
+	dtc -q -I dtb -O dtb -o "$OUT/fuzz_dt/$name.dtb" "$tmp/x.dtb"
+}
+dump virt -M virt,dumpdtb="$tmp/x.dtb" -m 1G
+dump virt-el2 -M virt,virtualization=on,dumpdtb="$tmp/x.dtb" -m 1G
+dump virt-el3 -M virt,secure=on,dumpdtb="$tmp/x.dtb" -m 1G
+dump virt-smp2-5g -M virt,dumpdtb="$tmp/x.dtb" -m 5G -smp 2
+dump virt-numa -M virt,dumpdtb="$tmp/x.dtb" -m 1G -smp 2 \
+	-object memory-backend-ram,id=m0,size=512M \
+	-object memory-backend-ram,id=m1,size=512M \
+	-numa node,memdev=m0,cpus=0 -numa node,memdev=m1,cpus=1
+for dts in "$HERE"/../unit/data/*.dts; do
+	dtc -q -I dts -O dtb -o "$OUT/fuzz_dt/unit-$(basename "$dts" .dts).dtb" \
+		"$dts"
+done
+echo "make_seeds: seeds in $OUT"
