@@ -45,6 +45,7 @@ import argparse
 import csv
 import dataclasses
 import datetime
+import json
 import os
 import platform
 import re
@@ -305,28 +306,52 @@ def stats(runs: list[Run], key: str) -> Stats:
 
 
 def find_plugin() -> Path | None:
-    """The instruction-counting TCG plugin from tools/plugin/, if built."""
-    for name in ("insn_count.so", "kernel_entry.so", "bench.so"):
-        p = PLUGIN_DIR / name
-        if p.is_file():
-            return p
-    return None
+    """tools/plugin/insn_count.c, built by `make plugins`."""
+    p = PLUGIN_DIR / "insn_count.so"
+    return p if p.is_file() else None
+
+
+@dataclasses.dataclass
+class Count:
+    insns: int | None  # guest instructions before the kernel's first one
+    entry: int | None = None  # where the kernel was entered
+    why: str = ""
 
 
 def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
-                       plugin: Path, timeout: float) -> tuple[int | None, str]:
+                       plugin: Path, timeout: float) -> Count:
     """Guest instructions executed from reset to the kernel's first one.
 
-    The kernel's first instruction is the first one executed whose bytes
-    are the Image's at its PE entry point (EFI boots enter the stub there)
-    or at offset 0 (QEMU -kernel, U-Boot's booti), at an address with the
-    same offset within a 64 KiB granule: both loaders put the Image 64 KiB
-    aligned. The plugin prints one `insn_count: ...` line and we kill QEMU
-    there: the rest of the boot is not needed.
+    The plugin (tools/plugin/insn_count.c) recognises the kernel's first
+    instruction by its bytes: the first executed block that starts with the
+    Image's first 16 bytes at its PE entry point (where every EFI loader
+    enters the stub) or at offset 0 (QEMU -kernel, U-Boot's booti).
+
+    -icount shift=0,sleep=off makes the count deterministic: the guest's
+    clock then advances one nanosecond per instruction (and jumps over idle
+    time), so a firmware that waits on its timer executes the same number of
+    instructions on any host. U-Boot's 2 s autoboot delay thus counts as the
+    ~2e9 instructions a 1 GHz CPU spins through in 2 s; without icount it
+    would be whatever this host managed in 2 s.
     """
-    offsets = [img.pe_entry, 0] if fw.efi else [0]
-    args = [f"{plugin},entry={','.join(hex(o) for o in offsets)}"]
-    raise NotImplementedError(args)
+    data = img.path.read_bytes()
+    patterns = [data[img.pe_entry:img.pe_entry + 16], data[:16]]
+    out = BUILD / f"count-{fw.key}.json"
+    out.unlink(missing_ok=True)
+    arg = ",".join([str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"])
+    extra = fw.extra + ["-plugin", arg, "-icount", "shift=0,sleep=off"]
+    log = LOGS / f"{fw.key}-count.log"
+    b = qemu.run_qemu(kernel=img.path, initrd=initrd, append=qemu.BASE_CMDLINE,
+                      firmware=fw.bios, mem=mem, extra=extra, timeout=timeout,
+                      check_timeout=False, log=log)
+    try:
+        res = json.loads(out.read_text())
+    except (OSError, ValueError):
+        why = "killed on timeout" if b.timed_out else f"QEMU exit {b.returncode}"
+        return Count(None, why=f"no result from the plugin ({why}; {log.relative_to(REPO)})")
+    if not res.get("kernel_entered"):
+        return Count(None, why=f"the kernel was never entered ({log.relative_to(REPO)})")
+    return Count(res["insns_before_kernel"], res["kernel_vaddr"])
 
 
 # ---- the EFI memory map the kernel sees ------------------------------------------
@@ -512,15 +537,18 @@ def main() -> int:
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     st = {f.key: stats(runs, f.key) for f in fws}
 
-    counts: dict[str, tuple[int | None, str]] = {}
+    counts: dict[str, Count] = {}
     plugin = find_plugin()
     if not a.no_count:
         for fw in fws:
             if plugin is None:
-                counts[fw.key] = (None, "no counting plugin in build/plugin/")
+                counts[fw.key] = Count(None, why="no build/plugin/insn_count.so: make plugins")
                 continue
-            counts[fw.key] = count_instructions(fw, img, initrd, a.mem, plugin, a.timeout)
-            print(f"  instructions before the kernel, {fw.key}: {counts[fw.key]}", flush=True)
+            c = counts[fw.key] = count_instructions(fw, img, initrd, a.mem, plugin,
+                                                    a.timeout + 120)
+            print(f"  instructions before the kernel, {fw.key}: "
+                  + (f"{c.insns:,} (entered at {c.entry:#x})" if c.insns is not None
+                     else c.why), flush=True)
 
     kept: dict[str, tuple[Kept | None, str]] = {}
     if not a.no_memmap:
@@ -572,12 +600,12 @@ def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, st
     ]
     for fw in fws:
         s = st[fw.key]
-        c, why = counts.get(fw.key, (None, "not measured"))
+        c = counts.get(fw.key, Count(None, why="not measured"))
         out.append(
             f"| {fw.label} | {s.n_ok}/{s.n} | {fmt_mmm(s.kernel)} | "
             f"{'(floor)' if fw.key == 'qemu' else overhead(s.kernel, fk)} | {fmt_mmm(s.init)} | "
             f"{'(floor)' if fw.key == 'qemu' else overhead(s.init, fi)} | "
-            f"{f'{c:,}' if c is not None else '- (' + why + ')'} |")
+            f"{f'{c.insns:,}' if c.insns is not None else '- (' + c.why + ')'} |")
     out.append("")
     for fw in fws:
         out.append(f"- **{fw.label}**: {fw.note}.")
@@ -629,7 +657,7 @@ def summary(st, counts, kept, image_size) -> str:
     parts = [f"mmuon: {ovh('mmuon')} over QEMU -kernel (EDK2 {ovh('edk2')}, "
              f"U-Boot {ovh('uboot')}, U-Boot bootdelay=0 {ovh('uboot0')}) to the kernel's "
              "first line (median)"]
-    c = counts.get("mmuon", (None, ""))[0]
+    c = counts.get("mmuon", Count(None)).insns
     parts.append(f"{c:,} instructions before the kernel" if c is not None
                  else "instructions before the kernel not measured")
     if image_size is not None:

@@ -88,7 +88,8 @@ EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table)
 }
 
 /*
- * The map key check comes first: a loader whose map is stale gets
+ * The BeforeExitBootServices group runs first (once), then the map key
+ * is checked: a loader whose map is stale gets
  * EFI_INVALID_PARAMETER and may retry (Linux's stub does, once), and
  * nothing has been torn down yet. After that the boot-time world ends:
  * the ExitBootServices events run, the boot services and console fields
@@ -102,6 +103,8 @@ EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle, UINTN map_key)
 		return EFI_SUCCESS;
 	if (!efi_handle_is_valid(image_handle))
 		return EFI_INVALID_PARAMETER;
+	/* UEFI 2.10 7.4.6: these may still allocate, so before the check. */
+	efi_events_before_exit_boot_services();
 	if (map_key != efi_memory_map_key())
 		return EFI_INVALID_PARAMETER;
 	efi_events_exit_boot_services();
