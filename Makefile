@@ -166,3 +166,10 @@ include tools/plugin/plugin.mk
 .PHONY: mmu-off-table
 mmu-off-table: all plugins
 	$(PYTHON) tools/mmu_off_table.py
+
+# ---- the configuration matrix (tests/boot/test_matrix.py) -------------------
+# Every row: CPU models, EL1/EL2, 128M..16G, -smp 4, highmem=off, command
+# lines, initrds, both kernels (minutes under TCG; `test` runs a few rows).
+.PHONY: matrix
+matrix: all
+	MMUON_SLOW=1 $(PYTEST) -q tests/boot/test_matrix.py

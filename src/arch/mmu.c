@@ -19,6 +19,7 @@
 #include <mmuon/panic.h>
 
 extern char __stack_guard[], __pgtable_pool[], __pgtable_pool_end[];
+extern char __fw_ram_end[];
 
 void mmu_switch_el1(uint64_t ttbr);
 void mmu_switch_el2(uint64_t ttbr);
@@ -85,6 +86,22 @@ static void map_ram(const struct mem_range *r)
 	}
 }
 
+/*
+ * mmuon's stack and data have been in use since reset: the RAM the DT
+ * describes must include them, or the new tables would unmap them.
+ */
+static bool ram_holds_firmware(const struct platform *p)
+{
+	uint64_t end = (uintptr_t)__fw_ram_end;
+	unsigned i;
+
+	for (i = 0; i < p->ram_count; i++)
+		if (p->ram[i].base <= FW_RAM_BASE &&
+		    end <= p->ram[i].base + p->ram[i].size)
+			return true;
+	return false;
+}
+
 void mmu_init(const struct platform *p, unsigned el)
 {
 	unsigned i;
@@ -98,8 +115,9 @@ void mmu_init(const struct platform *p, unsigned el)
 	map_or_panic(FLASH_BASE, FLASH_SIZE, PG_EXEC, "flash");
 	for (i = 0; i < p->ram_count; i++)
 		map_ram(&p->ram[i]);
-	if (p->ram[0].base > FW_RAM_BASE)
-		panic("RAM starts above mmuon's own RAM at 0x%x", FW_RAM_BASE);
+	if (!ram_holds_firmware(p))
+		panic("the DT's RAM does not hold mmuon's own RAM at 0x%x",
+		      FW_RAM_BASE);
 	map_or_panic(p->uart.base, p->uart.size, PG_DEVICE | PG_WRITE, "UART");
 	if (p->rtc.size)
 		map_or_panic(p->rtc.base, p->rtc.size, PG_DEVICE | PG_WRITE,

@@ -73,6 +73,9 @@ struct vcpu {
 	uint64_t el;
 	uint64_t mmu_off;
 	uint64_t known; /* the state has been read once */
+	uint64_t state_loads; /* loads and stores when the state began */
+	uint64_t state_stores;
+	uint64_t log_idx; /* its entry in logged[], + 1 (0: none) */
 };
 
 struct counts {
@@ -89,6 +92,8 @@ struct transition {
 	int mmu_off;
 	uint64_t vaddr; /* of the block or instruction that re-read */
 	uint64_t insns; /* this vCPU's instructions so far */
+	uint64_t loads; /* made in this state, until the next entry */
+	uint64_t stores;
 };
 
 static struct qemu_plugin_scoreboard *score;
@@ -211,12 +216,27 @@ static void enter_phase(struct vcpu *v, enum phase p, uint64_t vaddr)
 	phase_vaddr[p] = vaddr;
 }
 
-/* The reset state and every MMU on/off change; lock held. */
-static void log_state(struct vcpu *v, uint64_t vaddr)
+/* Close v's entry in logged[]: what it did in that state. Lock held. */
+static void close_state(struct vcpu *v)
 {
-	if (nlogged < MAX_LOGGED)
-		logged[nlogged++] = (struct transition){
-			phase, v->el, v->mmu_off, vaddr, v->insns};
+	if (v->log_idx) {
+		logged[v->log_idx - 1].loads = v->loads - v->state_loads;
+		logged[v->log_idx - 1].stores = v->stores - v->state_stores;
+	}
+	v->log_idx = 0;
+}
+
+/* The reset state and every MMU on/off change. Lock held. */
+static void open_state(struct vcpu *v, uint64_t vaddr)
+{
+	close_state(v);
+	v->state_loads = v->loads;
+	v->state_stores = v->stores;
+	if (nlogged == MAX_LOGGED)
+		return;
+	logged[nlogged++] = (struct transition){ phase, v->el, v->mmu_off,
+						 vaddr, v->insns };
+	v->log_idx = nlogged;
 }
 
 static void reread(unsigned int vcpu_index, void *udata)
@@ -243,7 +263,7 @@ static void reread(unsigned int vcpu_index, void *udata)
 		v->el = el;
 		v->mmu_off = mmu_off;
 		v->known = 1;
-		log_state(v, vaddr);
+		open_state(v, vaddr);
 	}
 	v->el = el;
 	if (el == 0)
@@ -432,8 +452,12 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 	(void)id;
 	(void)udata;
 	g_mutex_lock(&lock);
-	for (i = 0; i < nvcpus; i++)
-		credit(qemu_plugin_scoreboard_find(score, i));
+	for (i = 0; i < nvcpus; i++) {
+		struct vcpu *v = qemu_plugin_scoreboard_find(score, i);
+
+		credit(v);
+		close_state(v);
+	}
 	if (out_path) {
 		FILE *f = fopen(out_path, "w");
 
