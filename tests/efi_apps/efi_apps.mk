@@ -6,10 +6,10 @@
 # puts .data at a 4 KiB boundary and the crt0 header says SectionAlignment
 # 4096, so mmuon can map .text read-only+exec and .data read/write+XN.
 #
-# Each app is tests/efi_apps/<name>.c plus the helpers in EFI_APP_HELPERS.
+# Each app is tests/efi_apps/<name>.c plus the sources in <name>_HELPERS.
 
-EFI_APPS        := contract_check
-EFI_APP_HELPERS := tests/efi_apps/ptwalk.c
+EFI_APPS := contract_check
+contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c
 
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr
 GNUEFI_CRT0 := $(GNUEFI)/lib/crt0-efi-aarch64.o
@@ -36,11 +36,16 @@ $(BUILD)/efi_apps/%.o: tests/efi_apps/%.c $(GNUEFI_CRT0) tests/efi_apps/efi_apps
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(EFI_APP_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/efi_apps/%.so: $(BUILD)/efi_apps/%.o \
-		$(patsubst tests/efi_apps/%.c,$(BUILD)/efi_apps/%.o,$(EFI_APP_HELPERS))
-	$(LD_EFI) $(EFI_APP_LDFLAGS) $(GNUEFI_CRT0) $(filter %.o,$^) -o $@ \
-		-L$(GNUEFI)/lib -lefi -lgnuefi \
-		$(shell $(CC_FW) -print-libgcc-file-name)
+efi_app_objs = $(patsubst tests/efi_apps/%.c,$(BUILD)/efi_apps/%.o,\
+	tests/efi_apps/$(1).c $($(1)_HELPERS))
+
+define efi_app_rule
+$(BUILD)/efi_apps/$(1).so: $(call efi_app_objs,$(1))
+	$$(LD_EFI) $$(EFI_APP_LDFLAGS) $$(GNUEFI_CRT0) $$(filter %.o,$$^) \
+		-o $$@ -L$$(GNUEFI)/lib -lefi -lgnuefi \
+		$$(shell $$(CC_FW) -print-libgcc-file-name)
+endef
+$(foreach a,$(EFI_APPS),$(eval $(call efi_app_rule,$(a))))
 
 # The crt0's header says .data's raw data runs to _edata (its end rounded
 # up to 512 bytes), but objcopy -O binary stops at the last byte of the
@@ -65,6 +70,5 @@ $(GNUEFI_CRT0):
 efi-apps: $(addprefix $(BUILD)/efi_apps/,$(addsuffix .efi,$(EFI_APPS)))
 
 .SECONDARY: $(patsubst %,$(BUILD)/efi_apps/%.so,$(EFI_APPS)) \
-	$(patsubst %,$(BUILD)/efi_apps/%.o,$(EFI_APPS)) \
-	$(patsubst tests/efi_apps/%.c,$(BUILD)/efi_apps/%.o,$(EFI_APP_HELPERS))
+	$(foreach a,$(EFI_APPS),$(call efi_app_objs,$(a)))
 -include $(wildcard $(BUILD)/efi_apps/*.d)

@@ -1,0 +1,142 @@
+"""The handover contract (docs/boot-protocol.md), checked from inside an EFI image.
+
+build/efi_apps/contract_check.efi (tests/efi_apps/, built with gnu-efi) is
+given to mmuon as the "kernel". It prints one line per fact,
+
+    CONTRACT <name>: PASS|FAIL <detail>
+
+then `CONTRACT verdict: PASS` or `CONTRACT verdict: FAIL (<n> failures)`, and
+returns EFI_SUCCESS or EFI_ABORTED; mmuon, whose "kernel" returned, prints
+that status and powers off, so QEMU exits 0 either way.
+
+With `contract.selftest` on the command line (its LoadOptions) the app first
+makes its own .data page writable and executable in the live tables: that
+run must fail, which shows that a broken contract does not slip through.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import qemu
+
+APP = qemu.BUILD / "efi_apps" / "contract_check.efi"
+LINE = re.compile(r"CONTRACT ([\w.-]+): (PASS|FAIL)(?: (.*))?$")
+VERDICT = re.compile(r"CONTRACT verdict: (PASS|FAIL \((\d+) failures\))$")
+RETURNED = re.compile(r"the kernel's EFI stub returned with status (0x[0-9a-fA-F]+)")
+EFI_SUCCESS = 0
+EFI_ABORTED = 0x8000000000000015
+
+# Every fact the checker reports. A fact that goes missing (the app crashed
+# or stopped checking it) fails the test like a FAIL line does.
+FACTS = {
+    "el", "daif", "fp", "sctlr", "tcr", "mair", "ttbr0",
+    "image", "image.headers", "image.text", "image.data",
+    "flash", "stack", "allocate-pages", "allocate-pool",
+    "wx", "descriptors", "devices", "ram",
+    "crc32-system-table", "crc32-boot-services", "crc32-runtime-services",
+    "firmware-vendor",
+}
+
+
+@pytest.fixture(scope="session")
+def contract_check() -> Path:
+    """Builds the app with its make target (and gnu-efi on first use)."""
+    cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
+           str(APP.relative_to(qemu.REPO))]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    return APP
+
+
+class Contract:
+    """The CONTRACT lines of one run of the app."""
+
+    def __init__(self, boot: qemu.Boot):
+        self.boot = boot
+        self.facts: dict[str, tuple[str, str]] = {}
+        self.repeated: list[str] = []
+        self.verdict: str | None = None
+        self.status: int | None = None
+        for _, line in boot.lines:
+            if m := VERDICT.search(line):
+                self.verdict = m[1]
+            elif m := LINE.search(line):
+                if m[1] in self.facts:
+                    self.repeated.append(m[1])
+                self.facts[m[1]] = (m[2], m[3] or "")
+            elif m := RETURNED.search(line):
+                self.status = int(m[1], 16)
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {n: d for n, (s, d) in self.facts.items() if s == "FAIL"}
+
+    def detail(self, name: str) -> str:
+        return self.facts.get(name, ("", ""))[1]
+
+    def fail(self, msg: str) -> None:
+        lines = "\n".join(
+            f"  {n}: {s} {d}" for n, (s, d) in self.facts.items())
+        raise AssertionError(f"{msg}\n\nCONTRACT lines:\n{lines}\n\n"
+                             + self.boot.describe())
+
+
+def run_app(boot, firmware, app, append: str | None = None, **opts) -> Contract:
+    b = boot(firmware=firmware, kernel=app, append=append, timeout=60, **opts)
+    c = Contract(b)
+    if b.returncode != 0:
+        c.fail(f"QEMU exited with {b.returncode} (expected 0 after mmuon's power-off)")
+    if c.verdict is None:
+        c.fail("the app printed no verdict (it crashed or never ran)")
+    if c.repeated:
+        c.fail(f"facts reported twice: {c.repeated}")
+    return c
+
+
+CONFIGS = [
+    pytest.param({}, 1, id="el1"),
+    pytest.param({"el2": True}, 2, id="el2"),
+    pytest.param({"el2": True, "cpu": "cortex-a57"}, 2, id="el2-cortex-a57"),
+    # 2 GiB of RAM, the app in the lowest slot (nokaslr): [2 GiB, 3 GiB)
+    # stays one level 1 block, so the walk meets 1 GiB blocks too.
+    pytest.param({"mem": "2G", "append": "nokaslr"}, 1, id="el1-2g"),
+]
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("opts, el", CONFIGS)
+def test_contract(boot, firmware, contract_check, opts, el):
+    c = run_app(boot, firmware, contract_check, **opts)
+    missing = FACTS - c.facts.keys()
+    if missing:
+        c.fail(f"facts not reported: {sorted(missing)}")
+    if c.failed:
+        c.fail("contract broken: " + "; ".join(f"{n}: {d}" for n, d in c.failed.items()))
+    if c.verdict != "PASS":
+        c.fail(f"verdict {c.verdict!r} though every line passed")
+    if not c.detail("el").startswith(f"EL{el}"):
+        c.fail(f"expected the image to run at EL{el}")
+    if c.status != EFI_SUCCESS:
+        c.fail(f"mmuon saw the app return {c.status!r}, not EFI_SUCCESS")
+    if opts.get("mem") == "2G" and re.search(r"\bL1=0\b", c.detail("wx")):
+        c.fail("no level 1 block in the tables: the 1 GiB case went untested")
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("opts", [{}, {"el2": True}], ids=["el1", "el2"])
+def test_contract_check_sees_a_broken_contract(boot, firmware, contract_check, opts):
+    """A W+X page made on purpose fails exactly the checks that cover it."""
+    c = run_app(boot, firmware, contract_check, append="contract.selftest", **opts)
+    broken = {"image.data", "wx"}
+    if c.failed.keys() != broken:
+        c.fail(f"self-test: expected exactly {sorted(broken)} to fail")
+    if c.verdict != f"FAIL ({len(c.failed)} failures)":
+        c.fail(f"verdict {c.verdict!r} does not count {len(c.failed)} failures")
+    if c.status != EFI_ABORTED:
+        c.fail(f"mmuon saw the app return {c.status!r}, not EFI_ABORTED")

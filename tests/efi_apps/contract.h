@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the contract checker's files share: the state read at entry, the
+ * "CONTRACT <name>: PASS|FAIL <detail>" reporting, and the range checks.
+ * The contract itself is docs/boot-protocol.md.
+ */
+#ifndef CONTRACT_H
+#define CONTRACT_H
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "ptwalk.h"
+
+#define PAGE_SIZE 4096ull
+#define PAGE_MASK (PAGE_SIZE - 1)
+
+/* The MAIR bytes the contract promises (Arm ARM D17.2.97). */
+#define ATTR_DEVICE_nGnRE 0x04
+#define ATTR_NORMAL_WB 0xff
+#define SH_INNER 3
+
+/* SCTLR_ELx.WXN, the same at EL1 and at EL2 with E2H = 0. */
+#define SCTLR_WXN (1ull << 19)
+
+/* QEMU virt's flash, where mmuon's code runs: [0, 128 MiB). */
+#define FLASH_BASE 0x0ull
+#define FLASH_SIZE 0x8000000ull
+
+/* What a range must allow, beyond identity and Normal WB. */
+enum perm {
+	PERM_ANY, /* not checked */
+	PERM_RX,  /* code: executable, read-only */
+	PERM_RW,  /* data: writable, execute-never */
+	PERM_RO,  /* read-only, execute-never */
+};
+
+/* The registers the contract is about, as found at entry. */
+struct cpu_state {
+	unsigned el;
+	uint64_t daif, sctlr, tcr, mair, ttbr0, hcr;
+};
+
+extern struct cpu_state cpu;
+extern struct pt_regime regime;
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+/* Prints one CONTRACT line with the detail said so far, then forgets it. */
+void report(const char *name, BOOLEAN ok);
+/* Sets the detail of the next report() (UEFI Print format). */
+void say(const CHAR16 *fmt, ...);
+void say_more(const CHAR16 *fmt, ...);
+/* say(), returning FALSE: for the reason a check failed. */
+BOOLEAN why(const CHAR16 *fmt, ...);
+/* The detail said so far. */
+const CHAR16 *said(void);
+
+/*
+ * [start, end), rounded out to pages: identity-mapped, Normal WB, inner
+ * shareable, with @perm; the MMU (AT) must agree with the walk. On
+ * failure the detail says where and why.
+ */
+BOOLEAN range_ok(uint64_t start, uint64_t end, enum perm perm);
+
+/* contract_mem.c: what is mapped, and how. */
+void check_image(EFI_LOADED_IMAGE *li);
+void check_flash(void);
+void check_stack(void);
+void check_allocate_pages(void);
+void check_allocate_pool(void);
+void check_leaves(void);
+void check_ram(void);
+
+#endif
