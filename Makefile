@@ -86,7 +86,7 @@ unit: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -DMMUON_HOST_TEST
+	-fno-omit-frame-pointer -DMMUON_HOST_TEST $(FUZZ_EXTRA_CFLAGS)
 FUZZ_TARGETS := fuzz_pe fuzz_dt fuzz_devpath fuzz_memmap
 fuzz_pe_SRCS      := src/efi/pe.c
 fuzz_dt_SRCS      := src/platform/dt.c src/lib/fmt.c
@@ -173,3 +173,12 @@ mmu-off-table: all plugins
 .PHONY: matrix
 matrix: all
 	MMUON_SLOW=1 $(PYTEST) -q tests/boot/test_matrix.py
+
+# ---- boot-time benchmark ----------------------------------------------------
+# Boots mmuon, QEMU -kernel, EDK2 and U-Boot N times each, interleaved, and
+# writes results/bench.md, bench.csv and bench.png (tools/bench.py; minutes).
+N ?= 10
+.PHONY: bench
+bench: all plugins
+	tools/fetch-arm64.sh kernel-new
+	$(PYTHON) tools/bench.py -n $(N)

@@ -5,16 +5,17 @@
 
 Writes into OUT (default build/bad/):
 
-  kernels  every entry of KERNELS: random bytes, ELF files, truncated and
-           header-patched copies of a real arm64 EFI-stub kernel (Debian's
-           vmlinuz), a kernel bigger than RAM; name.bin each
+  kernels  name.bin for each entry of _kernels(): random bytes, ELF files,
+           truncated and header-patched copies of a real arm64 EFI-stub
+           kernel (Debian's vmlinuz), kernels bigger than RAM, one whose
+           code is all zeros
   initrd   initrd-200m.img, 200 MiB of zeros (sparse on disk)
   DTBs     QEMU `virt`'s own DTB (dumped with -M virt,dumpdtb=), decompiled
            with dtc, edited (DTBS) and recompiled: name.dtb each; for
            `qemu-system-aarch64 -bios mmuon.bin -dtb name.dtb`
 
-Every file is rebuilt only when missing or older than its input, so the
-tests can call make_all() each session. Byte offsets in the PE/COFF header
+Everything is rewritten on each run (< 1 s: the damaged copies are sparse
+files), so the tests call make_all() once per session. Byte offsets in the PE/COFF header
 are read from the kernel itself, never assumed. Python 3.11 stdlib only;
 dtc and qemu-system-aarch64 are needed for the DTBs.
 """
@@ -57,6 +58,7 @@ class PeHeader:
         self.nsections_at = nt + 6
         opt_size = struct.unpack_from("<H", data, nt + 20)[0]
         opt = nt + 24
+        self.entry = struct.unpack_from("<I", data, opt + 16)[0]  # AddressOfEntryPoint
         self.size_of_image_at = opt + 56
         self.size_of_headers_at = opt + 60
         self.nsections = struct.unpack_from("<H", data, self.nsections_at)[0]
@@ -130,14 +132,25 @@ NO_ROOM = r"the kernel \({}(?: bytes)? in memory\) does not fit in free RAM"
 # the file's size, which stays right. 20 copies then cost ~1 MiB of disk,
 # not 700 MiB.
 HEAD = 64 * 1024
+# Not a fatal message: an exception dump (matched on its first line).
+CRASH_AT_ENTRY = r"synchronous exception at EL\d: unknown reason \(undefined instruction\)"
+CRASHES = {"zero-body"}
 BIG_FILE_SIZE = 200 * MiB
+
+RETURN_LOAD_ERROR = struct.pack(
+    "<3I",
+    0xD2800020,  # mov  x0, #1
+    0xF2F00000,  # movk x0, #0x8000, lsl #48: EFI_LOAD_ERROR
+    0xD65F03C0,  # ret
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class Bad:
     data: bytes  # the file's first bytes
     size: int  # the file's size; past len(data) it reads as zeros
-    message: str  # what mmuon must print after "mmuon: fatal: "
+    message: str  # after "mmuon: fatal: " (for CRASHES: the dump's first line)
+    code: tuple[tuple[int, bytes], ...] = ()  # (file offset, bytes) put in the hole
 
 
 def _kernels(k: bytes) -> dict[str, Bad]:
@@ -164,6 +177,11 @@ def _kernels(k: bytes) -> dict[str, Bad]:
         "random": whole(
             random.Random(0x6D6D756F6E).randbytes(64 * 1024),
             NOT_EFI + r"not a PE/COFF image \(no MZ header\)",
+        ),
+        "one-byte": whole(b"M", NOT_EFI + r"not a PE/COFF image \(no MZ header\) \(0x0\)"),
+        "mz-only": whole(
+            b"MZ",
+            NOT_EFI + r"PE header offset \(e_lfanew\) misaligned or out of bounds \(0x40\)",
         ),
         "elf-aarch64": whole(aarch64_elf(), NOT_EFI + r"an ELF file, not a PE/COFF image"),
         "elf-host": whole(
@@ -255,6 +273,16 @@ def _kernels(k: bytes) -> dict[str, Bad]:
         ),
         # For -m 128M: a real 200 MiB file.
         "big-file": Bad(big, BIG_FILE_SIZE, NO_ROOM.format(va + big_raw)),
+        # Headers fine, code all zeros (UDF #0): mmuon loads and starts it,
+        # and its exception vectors must catch the image's first fault.
+        "zero-body": Bad(head, size, CRASH_AT_ENTRY),
+        # An "EFI stub" that returns EFI_LOAD_ERROR at once: StartImage
+        # must come back to mmuon in one piece (file offsets are RVAs).
+        "stub-returns": Bad(
+            head, size,
+            r"the kernel's EFI stub returned with status 0x8000000000000001",
+            code=((pe.entry, RETURN_LOAD_ERROR),),
+        ),
     }
 
 
@@ -292,7 +320,24 @@ def _overlapping_ram(dts: str) -> str:
         "\tram@48000000 {\n\t\treg = <0x00 0x48000000 0x00 0x10000000>;\n"
         '\t\tdevice_type = "memory";\n\t};\n\n'
     )
-    return _sub1(r"\n(?=\tmemory@)", "\n" + node.replace("\\", "\\\\"), dts)
+    return _sub1(r"\n(?=\tmemory@)", "\n" + node, dts)
+
+
+def _move_fw_cfg(to: str):
+    """An edit moving fw_cfg's reg to `to`: a unit name like "pl031" (that
+    device's address) or a hex address."""
+
+    def edit(dts: str) -> str:
+        m = re.search(rf"\n\t{to}@([0-9a-f]+) \{{", dts)
+        addr = int(m[1], 16) if m else int(to, 16)
+        return _sub1(r"(\n\tfw-cfg@[0-9a-f]+ \{[^}]*?reg = )<[^>]*>",
+                     rf"\g<1><0x00 {addr:#x} 0x00 0x18>", dts)
+
+    return edit
+
+
+def _console_no_reg(dts: str) -> str:
+    return _sub1(r"(\n\tpl011@[0-9a-f]+ \{[^}]*?)\n\t\treg = [^;]*;", r"\1", dts)
 
 
 # name: (edit of the decompiled DTS, what mmuon must say). QEMU rewrites
@@ -306,11 +351,25 @@ DTBS = {
         _drop_node("fw-cfg"),
         r"no fw_cfg device with DMA in the DT: cannot load a kernel",
     ),
+    "console-no-reg": (_console_no_reg, r"console /pl011@[0-9a-f]+ has no reg"),
+    # fw_cfg's reg names another device: mmuon finds no DMA signature there.
+    "fw-cfg-not-fw-cfg": (
+        _move_fw_cfg("pl031"),
+        r"no fw_cfg device with DMA in the DT: cannot load a kernel",
+    ),
+    # fw_cfg's reg names a hole in the device window: the probe's read takes
+    # a synchronous external abort, which mmuon can only dump (no fixups).
+    "fw-cfg-no-device": (
+        _move_fw_cfg("0xb000000"),
+        r"synchronous exception at EL\d: data abort, synchronous external abort, read",
+    ),
     "overlapping-ram": (_overlapping_ram, r"RAM ranges overlap at 0x48000000"),
     "no-memory": (_drop_node("memory"), None),
 }
+DTB_CRASHES = {"fw-cfg-no-device"}
 
-# The machine the DTBs are dumped from; the tests boot the same one.
+# The machine the DTBs are dumped from; the tests boot it at EL1 and EL2
+# (QEMU fixes the PSCI method up for EL2 itself).
 DTB_MACHINE = ["-M", "virt", "-cpu", "max", "-m", "256M", "-smp", "1"]
 
 
@@ -345,16 +404,15 @@ def make_dtbs(out: Path = OUT) -> dict[str, Path]:
         path = out / f"{name}.dtb"
         edited = edit(dts)
         (out / f"{name}.dts").write_text(edited)
-        _dtc("-I", "dts", "-O", "dtb", "-o", str(path), "-", stdin=edited)
+        # Renamed into place: another test run may be booting the old one.
+        tmp = out / f".{name}.dtb.tmp"
+        _dtc("-I", "dts", "-O", "dtb", "-o", str(tmp), "-", stdin=edited)
+        tmp.replace(path)
         paths[name] = path
     return paths
 
 
 # ---- everything ------------------------------------------------------------------
-
-
-def _fresh(path: Path, source: Path) -> bool:
-    return path.is_file() and path.stat().st_mtime >= source.stat().st_mtime
 
 
 def make_kernels(kernel: Path = KERNEL, out: Path = OUT) -> dict[str, Path]:
@@ -363,11 +421,12 @@ def make_kernels(kernel: Path = KERNEL, out: Path = OUT) -> dict[str, Path]:
     for name, bad in _kernels(kernel.read_bytes()).items():
         path = out / f"{name}.bin"
         paths[name] = path
-        if _fresh(path, kernel) and path.stat().st_size == bad.size:
-            continue
-        tmp = out / f".{name}.tmp"
+        tmp = out / f".{name}.tmp"  # renamed into place, as for the DTBs
         with open(tmp, "wb") as f:
             f.write(bad.data)
+            for offset, code in bad.code:
+                f.seek(offset)
+                f.write(code)
             f.truncate(bad.size)  # a hole: reads as zeros, costs no disk
         tmp.replace(path)
     return paths

@@ -211,7 +211,8 @@ def details(r: Row) -> str:
             f"{p['mmu_on_stores']:,} stores")
     for t in r.result["transitions"]:
         lines.append(f"  MMU {t['mmu']:3} at EL{t['el']} from {t['vaddr']:#x} "
-                     f"({t['phase']}, after {t['insns']:,} insns)")
+                     f"({t['phase']}, after {t['insns']:,} insns): then "
+                     f"{t['loads']:,} loads, {t['stores']:,} stores")
     if r.result["read_errors"]:
         lines.append(f"  {r.result['read_errors']} register reads FAILED")
     return "\n".join(lines)

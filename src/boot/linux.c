@@ -240,7 +240,8 @@ void boot_linux(const struct platform *p)
 		      "kernel");
 	file_size = fw_cfg_read_u32(FW_CFG_KERNEL_SIZE);
 	if (!file_size) {
-		printf("mmuon: no kernel given (QEMU -kernel); powering off\n");
+		printf("mmuon: no kernel given (QEMU -kernel), or it is empty; "
+		       "powering off\n");
 		power_off();
 	}
 	cmdline = read_cmdline();

@@ -11,6 +11,12 @@ what mmuon needs, a failing fw_cfg DMA transfer) and checks that
   short hard timeout (a hang raises BootTimeout and fails the test),
 - no exception dump was printed and no kernel code ran.
 
+Three inputs take another documented path: an initrd bigger than RAM is
+refused by the kernel's EFI stub (its allocation fails; the kernel then
+panics without a root file system); an image with valid headers and
+garbage code, and a DT that puts fw_cfg where no device is, fault, and
+mmuon's exception dump plus power-off is the expected outcome.
+
 The malformed files come from tools/make_bad_kernels.py (build/bad/), which
 damages a copy of the newest Debian kernel's headers; see that file for how
 each one is made. Boots that end in mmuon take well under a second each.
@@ -40,12 +46,13 @@ _spec.loader.exec_module(make_bad_kernels)
 # refused whatever the RAM.
 SMALL_RAM = {"image-256m": "128M", "big-file": "128M"}
 BAD_KERNELS = (
-    "random", "elf-aarch64", "elf-host", "bare-image", "truncated-2k", "truncated-64k",
+    "random", "one-byte", "mz-only", "elf-aarch64", "elf-host", "bare-image",
+    "truncated-2k", "truncated-64k",
     "machine-x86_64", "size-of-image-zero", "size-of-image-short", "size-of-image-4g",
     "size-of-headers-huge", "size-of-headers-zero", "section-outside-file",
     "section-offset-wraps", "section-raw-size-huge", "section-virtual-size-huge",
     "sections-zero", "sections-65535", "lfanew-huge", "lfanew-misaligned",
-    "lfanew-past-probe", "image-256m", "big-file",
+    "lfanew-past-probe", "image-256m", "big-file", "stub-returns",
 )
 CRASH_DUMP = re.compile(r"synchronous exception|SError|exception at EL|ESR\s+0x")
 
@@ -85,7 +92,7 @@ def assert_powered_off(b: qemu.Boot) -> None:
 
 def test_no_kernel(boot, firmware):
     b = boot(firmware=firmware, mem="256M", timeout=TIMEOUT)
-    assert "mmuon: no kernel given (QEMU -kernel); powering off" in b.output, b.describe()
+    assert "mmuon: no kernel given (QEMU -kernel), or it is empty; powering off" in b.output, b.describe()
     assert fatal_line(b) is None, b.describe()
     assert_powered_off(b)
 
@@ -101,10 +108,38 @@ def test_bad_kernel(boot, firmware, bad, name):
 def test_bad_kernel_list_is_complete(bad):
     """Every file the generator makes is booted above."""
     _, messages = bad
-    assert sorted(messages) == sorted(BAD_KERNELS)
+    assert sorted(messages) == sorted(BAD_KERNELS + tuple(make_bad_kernels.CRASHES))
 
 
-@pytest.mark.parametrize("name", ["machine-x86_64", "image-256m"])
+def test_empty_kernel_file(boot, firmware, tmp_path):
+    """fw_cfg reports an empty -kernel file as size 0, like no -kernel."""
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    b = boot(firmware=firmware, kernel=empty, mem="256M", timeout=TIMEOUT)
+    assert "mmuon: no kernel given (QEMU -kernel), or it is empty; powering off" in b.output, b.describe()
+    assert_powered_off(b)
+
+
+@pytest.mark.parametrize("el2", [False, True], ids=["EL1", "EL2"])
+def test_kernel_faulting_at_its_entry(boot, firmware, kernel_new, bad, el2):
+    """Valid headers, code all zeros: mmuon loads and starts the image, and
+    its first instruction (UDF #0) lands in mmuon's vectors, which dump the
+    state and power off. The expected crash-dump path: ELR is the entry."""
+    paths, messages = bad
+    entry = make_bad_kernels.PeHeader(kernel_new.path.read_bytes()[:4096]).entry
+    b = boot(firmware=firmware, kernel=paths["zero-body"], mem="256M", el2=el2,
+             timeout=TIMEOUT)
+    m = re.search(r"^mmuon: kernel image at 0x([0-9a-f]+) ", b.output, re.M)
+    assert m, b.describe()
+    el = 2 if el2 else 1
+    dump = re.search(messages["zero-body"].replace(r"EL\d", f"EL{el}"), b.output)
+    assert dump, b.describe()
+    assert re.search(rf"\bELR\s+0x{int(m[1], 16) + entry:016x}\b", b.output), b.describe()
+    assert "mmuon: powering off" in b.output[dump.end():], b.describe()
+    assert not b.timed_out and b.returncode == 0, b.describe()
+
+
+@pytest.mark.parametrize("name", ["machine-x86_64", "image-256m", "stub-returns"])
 def test_bad_kernel_at_el2(boot, firmware, bad, name):
     """At EL2 the power-off goes through SMC instead of HVC."""
     paths, messages = bad
@@ -139,7 +174,8 @@ def test_initrd_larger_than_ram(boot, firmware, kernel_new, bad):
 # ---- device trees --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n, (_, m) in make_bad_kernels.DTBS.items() if m])
+@pytest.mark.parametrize("name", [n for n, (_, m) in make_bad_kernels.DTBS.items()
+                                  if m and n not in make_bad_kernels.DTB_CRASHES])
 @pytest.mark.parametrize("el2", [False, True], ids=["EL1", "EL2"])
 def test_bad_dtb(boot, firmware, kernel_new, bad, name, el2):
     """QEMU puts a -dtb file at the base of RAM, where mmuon reads it.
@@ -152,6 +188,23 @@ def test_bad_dtb(boot, firmware, kernel_new, bad, name, el2):
     b = boot(firmware=firmware, kernel=kernel_new.path, mem="256M", el2=el2,
              extra=["-dtb", str(paths[f"dtb:{name}"])], timeout=TIMEOUT)
     assert_refused(b, message)
+
+
+def test_dtb_fw_cfg_in_a_hole(boot, firmware, kernel_new, bad):
+    """A DT that puts fw_cfg where there is no device: probing it (reading
+    the DMA signature) takes a synchronous external abort. mmuon has no
+    fixup for faulting probes, so this is the crash-dump path: the dump
+    must name the abort and the address, then power off."""
+    paths, _ = bad
+    message = make_bad_kernels.DTBS["fw-cfg-no-device"][1]
+    b = boot(firmware=firmware, kernel=kernel_new.path, mem="256M",
+             extra=["-dtb", str(paths["dtb:fw-cfg-no-device"])], timeout=TIMEOUT)
+    dump = re.search(message, b.output)
+    assert dump, b.describe()
+    assert re.search(r"\bFAR\s+0x000000000b000010\b", b.output), b.describe()
+    assert "mmuon: powering off" in b.output[dump.end():], b.describe()
+    assert not b.timed_out and b.returncode == 0, b.describe()
+    assert not re.search(r"^EFI stub: ", b.output, re.M), b.describe()
 
 
 def test_dtb_without_memory_is_repaired_by_qemu(boot, firmware, bad):

@@ -64,6 +64,8 @@ MATRIX = (
      for c in CPUS for e in (False, True)]
     + [Config(f"mem-{m}-{_el(e)}", mem=m, el2=e, fast=(m, e) == ("128M", False))
        for m in ("128M", "5G", "16G") for e in (False, True)]
+    # RAM ending off a 2 MiB boundary: page-granular tables at its top.
+    + [Config("mem-1001M-EL1", mem="1001M")]
     + [Config(f"smp-4-{_el(e)}", smp=4, el2=e) for e in (False, True)]
     # Without highmem RAM ends below 4 GiB: 3 GiB is as much as fits.
     + [Config(f"highmem-off-3G-{_el(e)}", machine_opts="highmem=off", mem="3G", el2=e)

@@ -11,7 +11,8 @@
  * which reports the same figure next to its MMU-off counts. The count is
  * exact (an instruction that faults counts as executed); it is repeatable
  * as long as the firmware does not wait on a timer, whose progress depends
- * on the host.
+ * on the host, or under `-icount shift=0,sleep=off`, which ties the guest's
+ * clock to the instruction count (tools/bench.py runs it so).
  *
  * Arguments: match=HEX (up to 4), out=PATH (JSON result; else a line to
  * QEMU's log, which needs `-d plugin`).

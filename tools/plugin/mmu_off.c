@@ -12,9 +12,10 @@
  *   user      from there until QEMU exits (kernel and user code)
  *
  * It also counts the instructions executed in each phase; the firmware's
- * figure (reset to the kernel's first instruction) is deterministic for a
- * firmware that does not poll a timer. tools/plugin/insn_count.c counts
- * the same without the MMU bookkeeping, at less cost.
+ * figure (reset to the kernel's first instruction) repeats exactly for a
+ * firmware that neither waits on a timer nor randomises its work.
+ * tools/plugin/insn_count.c counts it without the MMU bookkeeping, at less
+ * cost.
  *
  * Arguments (-plugin mmu_off.so,arg=value,...):
  *   match=HEX  bytes the kernel's first instruction starts with (up to 4)
@@ -31,7 +32,9 @@
  *  - at reset (the first block of each vCPU re-reads);
  *  - on exception entry, which lands on VBAR_ELx + a multiple of 0x80 (VBAR
  *    is 2 KiB aligned), always at the start of a block: every block that
- *    starts on a 128-byte boundary re-reads (a superset of the vectors);
+ *    starts on a 128-byte boundary (a superset of the vectors) reads
+ *    PSTATE.EL, and SCTLR only if the EL changed: an exception taken to the
+ *    same EL keeps the regime and its SCTLR;
  *  - by ERET/ERETAA/ERETAB, or by an MSR to a register with op0 = 3,
  *    CRn = 1 (SCTLR_ELx, SCTLR_EL12, HCR_EL2, SCR_EL3, CPACR, ...): these
  *    mark the vCPU dirty, and the next block re-reads; if such an
@@ -50,6 +53,9 @@
 #include "qemu_plugin_api.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+/* kernel_entered() gets the pattern index in the low 2 bits of a vaddr. */
+_Static_assert(KENTRY_MAX_PATTERNS <= 4, "pattern index must fit 2 bits");
 
 enum phase {
 	PH_FIRMWARE,
@@ -72,7 +78,7 @@ struct vcpu {
 	uint64_t credited_stores;
 	uint64_t el;
 	uint64_t mmu_off;
-	uint64_t known; /* the state has been read once */
+	uint64_t known;	      /* the state has been read once */
 	uint64_t state_loads; /* loads and stores when the state began */
 	uint64_t state_stores;
 	uint64_t log_idx; /* its entry in logged[], + 1 (0: none) */
@@ -112,7 +118,7 @@ static uint64_t phase_vaddr[PH_N];
 static bool reached[PH_N] = {[PH_FIRMWARE] = true};
 static int entry_pattern = -1;
 static int entry_el = -1;
-static uint64_t state_reads, read_errors;
+static uint64_t state_reads, read_errors; /* full reads (EL changed or dirty) */
 static struct transition logged[MAX_LOGGED];
 static unsigned int nlogged;
 static unsigned int nvcpus;
@@ -152,23 +158,30 @@ static int read_u64(struct qemu_plugin_register *r, uint64_t *val)
 	return 0;
 }
 
-/*
- * The stage 1 regime of the current EL, and whether its MMU is off. EL0
- * belongs to EL1&0, or to EL2&0 when HCR_EL2.{E2H,TGE} = {1,1}; with
- * TGE = 1 and E2H = 0 the EL1&0 stage 1 is off whatever SCTLR_EL1 says.
- * (The gdbstub calls SCTLR_EL1 "SCTLR", its AArch32-shared name.)
- */
-static int read_state(unsigned int *el, int *mmu_off)
+static int read_el(unsigned int *el)
 {
-	uint64_t cpsr, hcr = 0, sctlr;
-	struct qemu_plugin_register *r;
+	uint64_t cpsr;
 
 	if (read_u64(reg.cpsr, &cpsr))
 		return -1;
-	*el = (cpsr >> 2) & 3;
+	*el = (cpsr >> 2) & 3; /* PSTATE.EL */
+	return 0;
+}
+
+/*
+ * Whether the stage 1 MMU of EL's regime is off. EL0 belongs to EL1&0, or
+ * to EL2&0 when HCR_EL2.{E2H,TGE} = {1,1}; with TGE = 1 and E2H = 0 the
+ * EL1&0 stage 1 is off whatever SCTLR_EL1 says. (The gdbstub calls
+ * SCTLR_EL1 "SCTLR", its AArch32-shared name.)
+ */
+static int read_mmu_off(unsigned int el, int *mmu_off)
+{
+	uint64_t hcr = 0, sctlr;
+	struct qemu_plugin_register *r;
+
 	if (reg.hcr_el2 && read_u64(reg.hcr_el2, &hcr))
 		return -1;
-	switch (*el) {
+	switch (el) {
 	case 3:
 		r = reg.sctlr_el3;
 		break;
@@ -234,8 +247,13 @@ static void open_state(struct vcpu *v, uint64_t vaddr)
 	v->state_stores = v->stores;
 	if (nlogged == MAX_LOGGED)
 		return;
-	logged[nlogged++] = (struct transition){ phase, v->el, v->mmu_off,
-						 vaddr, v->insns };
+	logged[nlogged++] = (struct transition){
+		.phase = phase,
+		.el = (unsigned int)v->el,
+		.mmu_off = (int)v->mmu_off,
+		.vaddr = vaddr,
+		.insns = v->insns,
+	};
 	v->log_idx = nlogged;
 }
 
@@ -245,11 +263,20 @@ static void reread(unsigned int vcpu_index, void *udata)
 	uint64_t vaddr = (uint64_t)(uintptr_t)udata;
 	unsigned int el;
 	int mmu_off;
+	int err;
 
+	err = read_el(&el);
+	/*
+	 * Most re-reads are blocks on a 128-byte boundary that no exception
+	 * entered, or exceptions taken to the same EL: neither changes the
+	 * regime or its SCTLR (only MSR can, and it marks the vCPU dirty).
+	 */
+	if (!err && v->known && !v->dirty && el == v->el)
+		return;
 	v->dirty = 0;
 	g_mutex_lock(&lock);
 	state_reads++;
-	if (read_state(&el, &mmu_off)) {
+	if (err || read_mmu_off(el, &mmu_off)) {
 		read_errors++; /* keep the previous state; reported at exit */
 		g_mutex_unlock(&lock);
 		return;
@@ -347,11 +374,13 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 	/* After reread(): the kernel's first block may also be a vector's. */
 	k = kentry_tb_match(tb);
-	if (k >= 0)
+	if (k >= 0) {
+		/* Blocks are 4-byte aligned: the pattern (< 4) fits below. */
+		void *entry = (void *)(uintptr_t)(vaddr | (unsigned int)k);
+
 		qemu_plugin_register_vcpu_tb_exec_cb(
-			tb, kernel_entered, QEMU_PLUGIN_CB_NO_REGS,
-			(void *)(uintptr_t)(vaddr |
-					    (unsigned int)k)); /* k < 4 */
+			tb, kernel_entered, QEMU_PLUGIN_CB_NO_REGS, entry);
+	}
 
 	for (i = 0; i < n; i++)
 		instrument_insn(tb, i, n);
@@ -434,10 +463,13 @@ static void write_json(FILE *f, uint64_t total_insns)
 
 		fprintf(f,
 			"    {\"phase\": \"%s\", \"el\": %u, \"mmu\": \"%s\", "
-			"\"vaddr\": %llu, \"insns\": %llu}%s\n",
+			"\"vaddr\": %llu, \"insns\": %llu, \"loads\": %llu, "
+			"\"stores\": %llu}%s\n",
 			phase_name[t->phase], t->el, t->mmu_off ? "off" : "on",
 			(unsigned long long)t->vaddr,
 			(unsigned long long)t->insns,
+			(unsigned long long)t->loads,
+			(unsigned long long)t->stores,
 			i + 1 < (int)nlogged ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
