@@ -11,6 +11,15 @@
 EFI_APPS := contract_check
 contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c
 
+# services_check: UEFI services from the client side. child.efi is the
+# image it loads from a buffer; child_blob.S embeds its bytes, and
+# services_asm.S holds the register check around StartImage. The rules for
+# those two assembly objects are at the end of this file.
+EFI_APPS += services_check child
+services_check_HELPERS := $(addprefix tests/efi_apps/,services_events.c \
+	services_memory.c services_protocols.c services_image.c \
+	services_runtime.c services_keys.c)
+
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr
 GNUEFI_CRT0 := $(GNUEFI)/lib/crt0-efi-aarch64.o
 GNUEFI_LDS  := $(GNUEFI)/lib/elf_aarch64_efi.lds
@@ -72,3 +81,22 @@ efi-apps: $(addprefix $(BUILD)/efi_apps/,$(addsuffix .efi,$(EFI_APPS)))
 .SECONDARY: $(patsubst %,$(BUILD)/efi_apps/%.so,$(EFI_APPS)) \
 	$(foreach a,$(EFI_APPS),$(call efi_app_objs,$(a)))
 -include $(wildcard $(BUILD)/efi_apps/*.d)
+
+# ---- services_check's assembly objects ------------------------------------
+# The generic rules above link only objects made from C; these two come on
+# top as extra prerequisites of the shared object (the link takes every .o
+# it depends on).
+SERVICES_ASM_OBJS := $(BUILD)/efi_apps/services_asm.o \
+	$(BUILD)/efi_apps/child_blob.o
+$(BUILD)/efi_apps/services_check.so: $(SERVICES_ASM_OBJS)
+
+$(BUILD)/efi_apps/%.o: tests/efi_apps/%.S $(GNUEFI_CRT0) tests/efi_apps/efi_apps.mk
+	@mkdir -p $(dir $@)
+	$(CC_FW) $(EFI_APP_CFLAGS) -MMD -MP -c $< -o $@
+
+# .incbin reads child.efi at assembly time: its path, and a dependency.
+$(BUILD)/efi_apps/child_blob.o: tests/efi_apps/child_blob.S \
+		$(BUILD)/efi_apps/child.efi tests/efi_apps/efi_apps.mk
+	$(CC_FW) $(EFI_APP_CFLAGS) -DCHILD_EFI='"$(BUILD)/efi_apps/child.efi"' \
+		-c $< -o $@
+.SECONDARY: $(SERVICES_ASM_OBJS)

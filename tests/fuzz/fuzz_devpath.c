@@ -111,8 +111,8 @@ static void check_prefix(const uint8_t *a, size_t sa, const uint8_t *b,
 	CHECK(devpath_size(b + m, max - m) == sb - m);
 }
 
-static void check_pair(const uint8_t *a, size_t sa, const uint8_t *b,
-		       size_t sb, size_t max)
+static void check_pair(const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
+		       size_t max)
 {
 	bool eq = devpath_equal(a, b, max);
 

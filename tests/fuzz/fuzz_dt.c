@@ -4,9 +4,12 @@
  *
  * The input is a DTB. dt_discover() gets no buffer size: it trusts the
  * header's totalsize, as the firmware must (QEMU puts the blob at the base
- * of RAM). So the harness clamps totalsize to the input's length; within
- * that, any byte may be wrong. The blob sits in a heap buffer of exactly
- * that length so that ASan catches reads past it.
+ * of RAM). So the harness clamps totalsize to the input's length, and the
+ * blocks' sizes too, so that cutting an input short cuts its last block
+ * (seed struct-last.dtb has the structure block last: shrinking it ends
+ * the blob inside a property's value). Within that, any byte may be wrong.
+ * The blob sits in a heap buffer of exactly the input's length, so that
+ * ASan catches reads past it.
  *
  * On success the result must be usable as the firmware uses it: RAM ranges
  * sorted, disjoint, non-empty, not wrapping, summed in ram_total, and every
@@ -93,6 +96,21 @@ static void discover(const uint8_t *blob, size_t n, size_t errlen,
 	free(err);
 }
 
+/* What the input holds is the blob: no size in the header goes past it. */
+static void clamp_header(void *blob, size_t n)
+{
+	uint32_t off;
+
+	if (fdt_totalsize(blob) > n)
+		fdt_set_totalsize(blob, (uint32_t)n);
+	off = fdt_off_dt_struct(blob);
+	if (off <= n && fdt_size_dt_struct(blob) > n - off)
+		fdt_set_size_dt_struct(blob, (uint32_t)(n - off));
+	off = fdt_off_dt_strings(blob);
+	if (off <= n && fdt_size_dt_strings(blob) > n - off)
+		fdt_set_size_dt_strings(blob, (uint32_t)(n - off));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -105,8 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	blob = malloc(n);
 	memcpy(blob, data, n);
-	if (fdt_totalsize(blob) > n)
-		fdt_set_totalsize(blob, (uint32_t)n);
+	clamp_header(blob, n);
 
 	/* The firmware's buffer, then one that truncates every message. */
 	discover(blob, n, 128, &p1, &rc1);

@@ -133,14 +133,22 @@ static uint64_t in_align(struct input *in)
 static EFI_MEMORY_TYPE in_type(struct input *in)
 {
 	static const EFI_MEMORY_TYPE types[] = {
-		EfiLoaderCode,		EfiLoaderData,
-		EfiBootServicesCode,	EfiBootServicesData,
-		EfiRuntimeServicesCode, EfiRuntimeServicesData,
-		EfiConventionalMemory,	EfiReservedMemoryType,
-		EfiMemoryMappedIO,	EfiMemoryMappedIOPortSpace,
-		EfiACPIReclaimMemory,	EfiPersistentMemory,
-		EfiUnacceptedMemoryType, EfiMaxMemoryType,
-		0x70000000,		0x80000000,
+		EfiLoaderCode,
+		EfiLoaderData,
+		EfiBootServicesCode,
+		EfiBootServicesData,
+		EfiRuntimeServicesCode,
+		EfiRuntimeServicesData,
+		EfiConventionalMemory,
+		EfiReservedMemoryType,
+		EfiMemoryMappedIO,
+		EfiMemoryMappedIOPortSpace,
+		EfiACPIReclaimMemory,
+		EfiPersistentMemory,
+		EfiUnacceptedMemoryType,
+		EfiMaxMemoryType,
+		0x70000000,
+		0x80000000,
 	};
 	uint8_t t = u8(in);
 
@@ -469,7 +477,8 @@ static void check_get(const struct memmap *map)
 	for (size_t i = 0; i < n; i++) {
 		const EFI_MEMORY_DESCRIPTOR *d = &buf[i], *w = &want[i];
 
-		CHECK(d->Type == w->Type && d->PhysicalStart == w->PhysicalStart &&
+		CHECK(d->Type == w->Type &&
+		      d->PhysicalStart == w->PhysicalStart &&
 		      d->VirtualStart == 0 &&
 		      d->NumberOfPages == w->NumberOfPages &&
 		      d->Attribute == w->Attribute);
@@ -488,8 +497,8 @@ static EFI_STATUS expect_change(const struct memmap *map, const struct snap *s,
 {
 	struct memmap_entry *out = malloc((2 * s->n + 4) * sizeof(*out));
 	size_t n = ref_apply(s, x, out);
-	EFI_STATUS want = n > map->capacity ? EFI_OUT_OF_RESOURCES
-					    : EFI_SUCCESS;
+	EFI_STATUS want =
+		n > map->capacity ? EFI_OUT_OF_RESOURCES : EFI_SUCCESS;
 
 	CHECK(st == want);
 	if (want == EFI_SUCCESS) {
@@ -498,7 +507,8 @@ static EFI_STATUS expect_change(const struct memmap *map, const struct snap *s,
 			const struct memmap_entry *a = &map->entries[i];
 
 			CHECK(a->start == out[i].start &&
-			      a->pages == out[i].pages && same_kind(a, &out[i]));
+			      a->pages == out[i].pages &&
+			      same_kind(a, &out[i]));
 		}
 	}
 	free(out);
@@ -521,8 +531,11 @@ static EFI_STATUS op_add(struct memmap *map, const struct snap *s,
 	uint64_t attr = ram ? MEMMAP_RAM_ATTR : in_attr(in);
 	EFI_STATUS st = ram ? memmap_add_ram(map, start, pages)
 			    : memmap_add(map, start, pages, type, attr);
-	struct xform x = {.fill = 1, .retype = 1, .type = type,
-			  .clear = ~0ULL, .set = attr | runtime_attr(type)};
+	struct xform x = {.fill = 1,
+			  .retype = 1,
+			  .type = type,
+			  .clear = ~0ULL,
+			  .set = attr | runtime_attr(type)};
 
 	if (!ref_range_ok(start, pages, &x.hi)) {
 		CHECK(st == EFI_INVALID_PARAMETER);
@@ -547,8 +560,8 @@ static struct xform claim_of(uint64_t start, uint64_t pages,
 }
 
 /* A successful allocation took free conventional memory, as asked. */
-static void check_allocated(const struct snap *s, uint64_t addr,
-			    uint64_t pages, uint64_t align)
+static void check_allocated(const struct snap *s, uint64_t addr, uint64_t pages,
+			    uint64_t align)
 {
 	u128 end = (u128)addr + ((u128)pages << EFI_PAGE_SHIFT);
 	struct ref_range r = ref_scan(s, addr, end);
@@ -589,9 +602,9 @@ static EFI_STATUS op_allocate(struct memmap *map, const struct snap *s,
 		}
 		slot = req;
 	} else if (pages > UINT64_MAX >> EFI_PAGE_SHIFT ||
-		   !ref_slots(s, pages, a, how == AllocateAnyPages ? UINT64_MAX
-								: req,
-			      0, &nth, &slot)) {
+		   !ref_slots(s, pages, a,
+			      how == AllocateAnyPages ? UINT64_MAX : req, 0,
+			      &nth, &slot)) {
 		CHECK(st == EFI_OUT_OF_RESOURCES);
 		return st;
 	}
@@ -616,8 +629,8 @@ static EFI_STATUS op_random(struct memmap *map, const struct snap *s,
 	uint64_t max = u8(in) & 1 ? UINT64_MAX : in_addr(in, map);
 	uint64_t rnd = un(in, 8), addr = 0, a = align, nth = 0, last = 0;
 	uint64_t count = memmap_count_slots(map, pages, align, max);
-	EFI_STATUS st =
-		memmap_allocate_random(map, type, pages, align, max, rnd, &addr);
+	EFI_STATUS st = memmap_allocate_random(map, type, pages, align, max,
+					       rnd, &addr);
 	struct xform x;
 	u128 slots;
 
@@ -649,7 +662,8 @@ static EFI_STATUS op_free(struct memmap *map, const struct snap *s,
 {
 	uint64_t start = in_addr(in, map), pages = in_pages(in);
 	EFI_STATUS st = memmap_free(map, start, pages);
-	struct xform x = {.lo = start, .retype = 1,
+	struct xform x = {.lo = start,
+			  .retype = 1,
 			  .type = EfiConventionalMemory,
 			  .clear = EFI_MEMORY_RUNTIME | EFI_MEMORY_ACCESS_MASK};
 	struct ref_range r;
@@ -691,8 +705,7 @@ static EFI_STATUS op_set_attr(struct memmap *map, const struct snap *s,
 }
 
 /* Read-only calls: the answers must match the model; nothing changes. */
-static void op_query(struct memmap *map, const struct snap *s,
-		     struct input *in)
+static void op_query(struct memmap *map, const struct snap *s, struct input *in)
 {
 	uint64_t start = in_addr(in, map), pages = in_pages(in);
 	uint64_t mask = in_attr(in), attr = 0, align = in_align(in);
@@ -793,8 +806,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		EFI_STATUS st = run_op(&map, &s, &in);
 
 		if (trace)
-			fprintf(stderr, "op %d: %u -> status 0x%llx, %zu entries\n",
-				i, op, (unsigned long long)st, map.count);
+			fprintf(stderr,
+				"op %d: %u -> status 0x%llx, %zu entries\n", i,
+				op, (unsigned long long)st, map.count);
 		check_well_formed(&map);
 		if (st != EFI_SUCCESS)
 			check_unchanged(&map, &s);

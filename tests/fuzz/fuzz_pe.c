@@ -10,6 +10,11 @@
  * sections as LoadImage does, and in place as the kernel loader does) into
  * buffers of exactly SizeOfImage bytes, so that ASan sees any section or
  * relocation that leaves the image. Violations abort().
+ *
+ * Inputs that do not start with "MZ" (which pe_parse() rejects at once)
+ * also drive pe_relocate() directly: bytes 0-7 are the relocation
+ * directory (RVA, size; little-endian), the rest is the loaded image. The
+ * result must match a reference relocator written from pe.h's rules.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -73,7 +78,16 @@ static void check_sections(const struct pe_image *img, uint64_t file_size)
 	}
 	CHECK(entry_found);
 	CHECK(img->in_place == in_place);
+#ifdef FUZZ_PE_KNOWN_LOAD_SIZE
+	/*
+	 * Known finding tests/fuzz/crashes/fuzz_pe/load-size-wrap: pe.c
+	 * truncates load_size to 32 bits when a section's file data ends past
+	 * 4 GiB. Build with this only to fuzz on past it until pe.c is fixed.
+	 */
+	CHECK(img->load_size == (uint32_t)load_end);
+#else
 	CHECK(img->load_size == load_end);
+#endif
 	CHECK(img->load_size <= file_size);
 	/* The kernel loader DMAs load_size bytes into image_size bytes. */
 	CHECK(!img->in_place || img->load_size <= img->image_size);
@@ -93,8 +107,8 @@ static void check_ok(const struct pe_image *img, uint64_t file_size)
 		(void)pe_section_perms(img->sections[i].characteristics);
 }
 
-static enum pe_status parse(const uint8_t *data, size_t len,
-			    uint64_t file_size, struct pe_image *img)
+static enum pe_status parse(const uint8_t *data, size_t len, uint64_t file_size,
+			    struct pe_image *img)
 {
 	enum pe_status st = pe_parse(data, len, file_size, img);
 	const char *msg = pe_strerror(st);
@@ -141,11 +155,11 @@ static int same_image(const struct pe_image *a, const struct pe_image *b)
 	    a->dll_characteristics != b->dll_characteristics ||
 	    a->in_place != b->in_place || a->load_size != b->load_size ||
 	    a->reloc.rva != b->reloc.rva || a->reloc.size != b->reloc.size ||
-	    a->num_sections != b->num_sections ||
-	    a->bad_value != b->bad_value)
+	    a->num_sections != b->num_sections || a->bad_value != b->bad_value)
 		return 0;
 	for (uint32_t i = 0; i < a->num_sections && i < PE_MAX_SECTIONS; i++) {
-		const struct pe_section *x = &a->sections[i], *y = &b->sections[i];
+		const struct pe_section *x = &a->sections[i],
+					*y = &b->sections[i];
 
 		if (memcmp(x->name, y->name, 8) || x->rva != y->rva ||
 		    x->mem_size != y->mem_size ||
@@ -222,6 +236,82 @@ static void compare_loads(const uint8_t *a, const uint8_t *b,
 	}
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * The reference: blocks of {u32 page RVA, u32 size (>= 8, even, inside
+ * the table)} then u16 entries {type:4, offset:12}; only ABSOLUTE (0, skip)
+ * and DIR64 (10: add delta to the little-endian u64 at page + offset, which
+ * must lie in the image and off the table). Checks everything, then
+ * applies in table order.
+ */
+static enum pe_status ref_relocate(uint8_t *image, uint64_t image_size,
+				   uint64_t delta, uint64_t rva, uint64_t size,
+				   int apply)
+{
+	uint64_t off = rva, end = rva + size;
+
+	if (!size)
+		return PE_OK;
+	if (end > image_size)
+		return PE_ERR_RELOC_DIR;
+	while (off < end) {
+		uint64_t page, bsize;
+
+		if (off + 8 > end)
+			return PE_ERR_RELOC_BLOCK;
+		page = rd32(image + off);
+		bsize = rd32(image + off + 4);
+		if (bsize < 8 || off + bsize > end || bsize % 2)
+			return PE_ERR_RELOC_BLOCK;
+		for (uint64_t e = off + 8; e < off + bsize; e += 2) {
+			unsigned type = image[e + 1] >> 4;
+			uint64_t t =
+				page + ((image[e + 1] & 0xf) << 8 | image[e]);
+			uint64_t v = 0;
+
+			if (type == 0)
+				continue;
+			if (type != 10)
+				return PE_ERR_RELOC_TYPE;
+			if (t + 8 > image_size || (t < end && t + 8 > rva))
+				return PE_ERR_RELOC_TARGET;
+			if (!apply)
+				continue;
+			for (int i = 7; i >= 0; i--)
+				v = v << 8 | image[t + i];
+			v += delta;
+			for (int i = 0; i < 8; i++)
+				image[t + i] = (uint8_t)(v >> (8 * i));
+		}
+		off += bsize;
+	}
+	return PE_OK;
+}
+
+/* pe_relocate() on @image against the reference on a copy. */
+static enum pe_status relocate_vs_ref(uint8_t *image, uint64_t image_size,
+				      uint64_t delta,
+				      const struct pe_base_reloc_dir *dir)
+{
+	uint8_t *ref = malloc(image_size ? image_size : 1);
+	enum pe_status st, want;
+
+	memcpy(ref, image, image_size);
+	want = ref_relocate(ref, image_size, delta, dir->rva, dir->size, 0);
+	if (want == PE_OK && delta)
+		ref_relocate(ref, image_size, delta, dir->rva, dir->size, 1);
+	st = pe_relocate(image, image_size, delta, dir);
+	CHECK(st == want);
+	CHECK(!memcmp(ref, image, image_size));
+	free(ref);
+	return st;
+}
+
 /*
  * Validation alone (delta 0) and relocation agree on the verdict; a failed
  * relocation leaves the image untouched, and none patches its own table.
@@ -233,21 +323,23 @@ static void check_relocate(uint8_t *image, const struct pe_image *img,
 	enum pe_status s0, s1;
 
 	memcpy(before, image, img->image_size);
-	s0 = pe_relocate(image, img->image_size, 0, &img->reloc);
+	s0 = relocate_vs_ref(image, img->image_size, 0, &img->reloc);
 	CHECK(!memcmp(before, image, img->image_size));
-	s1 = pe_relocate(image, img->image_size, delta, &img->reloc);
+	s1 = relocate_vs_ref(image, img->image_size, delta, &img->reloc);
 	CHECK(s0 == s1);
 	CHECK(s1 == PE_OK || s1 == PE_ERR_RELOC_DIR ||
 	      s1 == PE_ERR_RELOC_BLOCK || s1 == PE_ERR_RELOC_TARGET ||
 	      s1 == PE_ERR_RELOC_TYPE);
 	if (s1 != PE_OK)
 		CHECK(!memcmp(before, image, img->image_size));
-	CHECK(!memcmp(before + img->reloc.rva, image + img->reloc.rva,
-		      img->reloc.size));
+	if ((uint64_t)img->reloc.rva + img->reloc.size <= img->image_size)
+		CHECK(!memcmp(before + img->reloc.rva, image + img->reloc.rva,
+			      img->reloc.size));
 	free(before);
 }
 
-static void check_load(const uint8_t *data, size_t n, const struct pe_image *img)
+static void check_load(const uint8_t *data, size_t n,
+		       const struct pe_image *img)
 {
 	uint8_t *a, *b;
 
@@ -265,11 +357,34 @@ static void check_load(const uint8_t *data, size_t n, const struct pe_image *img
 	free(a);
 }
 
+/* Raw mode: directory in bytes 0-7, the image after it. */
+static void fuzz_relocate(const uint8_t *data, size_t n)
+{
+	struct pe_base_reloc_dir dir;
+	struct pe_image img = {0};
+	uint8_t *image;
+
+	if (n < 8)
+		return;
+	dir.rva = rd32(data);
+	dir.size = rd32(data + 4);
+	img.image_size = (uint32_t)(n - 8);
+	img.reloc = dir;
+	/* Exactly the image: a write past it is an ASan report. */
+	image = malloc(n - 8 ? n - 8 : 1);
+	memcpy(image, data + 8, n - 8);
+	check_relocate(image, &img, 0xfedcba9876543000ULL);
+	free(image);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	struct pe_image img;
 	enum pe_status st;
+
+	if (n < 2 || data[0] != 'M' || data[1] != 'Z')
+		fuzz_relocate(data, n);
 
 	/* The input is the whole file. */
 	st = parse(data, n, n, &img);

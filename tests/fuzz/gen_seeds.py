@@ -106,6 +106,14 @@ def pe_seeds():
                              SCN_CODE, code)], magic=0x10B)
     seeds["syn-x64"] = pe([(b".text", 0x1000, 0x40, 0x200, 0x200,
                             SCN_CODE, code)], machine=0x8664)
+    # Raw relocation inputs (not "MZ"): directory, then the image. The
+    # table sits mid-image; targets at the start and the very end.
+    table = reloc_blocks([(0, [(10, 0), (10, 8)]),
+                          (0x100, [(10, 0xF8), (0, 0), (10, 0x10)])])
+    image = bytearray(0x200)
+    image[0x80:0x80 + len(table)] = table
+    seeds["raw-reloc"] = struct.pack("<II", 0x80, len(table)) + image
+    seeds["raw-reloc-empty"] = struct.pack("<II", 0, 0) + bytes(16)
     seeds["syn-elf"] = b"\x7fELF\x02\x01\x01" + bytes(57)
     bare = bytearray(64)
     bare[0x38:0x3C] = b"ARM\x64"
