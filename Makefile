@@ -132,6 +132,7 @@ test: deps
 	$(MAKE) check-format
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) boot-tests
 
 .PHONY: run

@@ -177,7 +177,8 @@ static enum pe_status parse_section(struct pe_image *img, const uint8_t *sh,
 	fsize = min64(raw, vsize);
 	if (!fsize)
 		ptr = 0;
-	if (ptr + fsize > file_size)
+	/* Past 4 GiB of file, load_size (32 bits) could not describe it. */
+	if (ptr + fsize > file_size || ptr + fsize > UINT32_MAX)
 		return fail(img, PE_ERR_SECTION_FILE, ptr + fsize);
 
 	for (int i = 0; i < 8; i++)
@@ -214,7 +215,7 @@ static enum pe_status parse_sections(struct pe_image *img, const uint8_t *tab,
 			load_end = (uint64_t)s->file_offset + s->file_size;
 		img->num_sections++;
 	}
-	/* Headers (< SizeOfImage) and sections fit in 32 bits. */
+	/* Headers (< SizeOfImage) and section data (checked) fit in 32 bits. */
 	img->load_size = (uint32_t)load_end;
 	return PE_OK;
 }

@@ -57,10 +57,24 @@ static int read_reg(const void *fdt, int node, int index, struct mem_range *r)
 	return 0;
 }
 
+/*
+ * A string property, or NULL if absent or not NUL-terminated inside its
+ * value: fdt_getprop() only checks that the value lies in the blob.
+ */
+static const char *get_string(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	if (!v || len <= 0 || strnlen(v, len) == (size_t)len)
+		return NULL;
+	return v;
+}
+
 /* A node is usable unless its status says otherwise. */
 static int node_enabled(const void *fdt, int node, const char *status_prop)
 {
-	const char *status = fdt_getprop(fdt, node, status_prop, NULL);
+	const char *status = get_string(fdt, node, status_prop);
 
 	return !status || !strcmp(status, "okay") || !strcmp(status, "ok");
 }
@@ -85,7 +99,7 @@ static int find_memory(const void *fdt, struct platform *p, char *err,
 
 	fdt_for_each_subnode(node, fdt, 0)
 	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = get_string(fdt, node, "device_type");
 
 		if (!type || strcmp(type, "memory") ||
 		    !node_enabled(fdt, node, "status"))
@@ -130,18 +144,16 @@ static int find_console(const void *fdt, struct platform *p, char *err,
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	const char *path, *colon;
-	int len, node;
+	int node;
 
-	path = chosen < 0 ? NULL
-			  : fdt_getprop(fdt, chosen, "stdout-path", &len);
+	path = chosen < 0 ? NULL : get_string(fdt, chosen, "stdout-path");
 	if (!path) {
 		fmt_snprintf(err, errlen, "no /chosen/stdout-path in the DT");
 		return -1;
 	}
 	colon = strchr(path, ':');
-	node = fdt_path_offset_namelen(fdt, path,
-				       colon ? (int)(colon - path)
-					     : (int)strnlen(path, len));
+	node = fdt_path_offset_namelen(
+		fdt, path, colon ? (int)(colon - path) : (int)strlen(path));
 	if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011")) {
 		fmt_snprintf(err, errlen, "stdout-path %s is not a PL011",
 			     path);
@@ -161,7 +173,7 @@ static void find_psci(const void *fdt, struct platform *p)
 
 	if (node < 0)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
-	method = node < 0 ? NULL : fdt_getprop(fdt, node, "method", NULL);
+	method = node < 0 ? NULL : get_string(fdt, node, "method");
 	if (method && !strcmp(method, "hvc"))
 		p->psci = PSCI_HVC;
 	else if (method && !strcmp(method, "smc"))
@@ -232,7 +244,7 @@ int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 	find_secure_poweroff(fdt, p);
 	chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen >= 0) {
-		const char *args = fdt_getprop(fdt, chosen, "bootargs", NULL);
+		const char *args = get_string(fdt, chosen, "bootargs");
 
 		if (args)
 			p->bootargs = args;

@@ -8,7 +8,8 @@
 #   fuzz_pe:      the first 4 KiB of Debian's arm64 kernels (6.1, 6.12)
 #                 from the cache, plus synthetic images (gen_seeds.py)
 #   fuzz_dt:      QEMU virt DTBs (EL1, EL2, EL3, 2 CPUs + 5 GiB, NUMA)
-#                 and the unit tests' trees, compacted by dtc
+#                 and the unit tests' trees, compacted by dtc, and one
+#                 with the structure block last (craft_dt.py)
 #   fuzz_devpath, fuzz_memmap: synthetic (gen_seeds.py)
 set -eu
 
@@ -44,6 +45,9 @@ dump virt-numa -M virt,dumpdtb="$tmp/x.dtb" -m 1G -smp 2 \
 	-object memory-backend-ram,id=m0,size=512M \
 	-object memory-backend-ram,id=m1,size=512M \
 	-numa node,memdev=m0,cpus=0 -numa node,memdev=m1,cpus=1
+# The layout that ends the blob inside a property (see craft_dt.py); the
+# crashing variants are in tests/fuzz/crashes/fuzz_dt/ already.
+/usr/bin/python3 "$HERE/craft_dt.py" "$tmp/crashes" "$OUT/fuzz_dt"
 for dts in "$HERE"/../unit/data/*.dts; do
 	dtc -q -I dts -O dtb -o "$OUT/fuzz_dt/unit-$(basename "$dts" .dts).dtb" \
 		"$dts"
