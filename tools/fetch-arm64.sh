@@ -7,6 +7,9 @@
 #   busybox      busybox-static:arm64 (the README's boot shell)
 #   gnu-efi      gnu-efi:arm64 (crt0, linker script, libefi/libgnuefi for
 #                the EFI test applications in tests/efi_apps)
+#   grub         grub-efi-arm64-bin:arm64 (its monolithic grubaa64.efi is
+#                a real EFI client; not in "all": tests/boot/test_grub.py
+#                fetches it on first use)
 #   kernel-6.1   bookworm's cloud kernel (6.1)
 #   kernel-new   bookworm-backports' cloud kernel (>= 6.3)
 #   all          everything above
@@ -70,6 +73,7 @@ for what in "${@:-all}"; do
 	libfdt) unpack libfdt-dev:arm64 libfdt ;;
 	busybox) unpack busybox-static:arm64 busybox ;;
 	gnu-efi) unpack gnu-efi:arm64 gnu-efi ;;
+	grub) unpack grub-efi-arm64-bin:arm64 grub ;;
 	kernel-6.1) fetch_kernel 6.1 "" ;;
 	kernel-new) fetch_kernel new bookworm-backports ;;
 	all) "$SELF" libfdt busybox gnu-efi kernel-6.1 kernel-new ;;

@@ -291,6 +291,13 @@ EFI_STATUS EFIAPI efi_close_event(EFI_EVENT event)
 			struct efi_event *e = *link;
 
 			*link = e->next;
+			/*
+			 * Section 7.1: closing an event removes its
+			 * RegisterProtocolNotify registrations, which
+			 * would otherwise signal whatever event is made
+			 * next at this address.
+			 */
+			efi_protocol_notify_unregister(e);
 			efi_free(e);
 			return EFI_SUCCESS;
 		}

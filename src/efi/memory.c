@@ -94,17 +94,46 @@ void efi_memory_init(const struct platform *p)
 	memset(runtime_arena, 0, RUNTIME_ARENA_SIZE);
 }
 
+/*
+ * UEFI 2.10 section 2.3.6 (AArch64): memory the OS must keep mapped for the
+ * firmware — runtime code and data, reserved, ACPI NVS — comes in whole,
+ * aligned 64 KiB units, so that an OS with 64 KiB pages can map it with
+ * its own attributes.
+ */
+static bool runtime_granular(EFI_MEMORY_TYPE type)
+{
+	return type == EfiRuntimeServicesCode ||
+	       type == EfiRuntimeServicesData ||
+	       type == EfiReservedMemoryType || type == EfiACPIMemoryNVS;
+}
+
+#define RUNTIME_GRANULE_PAGES (SZ_64K >> EFI_PAGE_SHIFT)
+
 EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 				     EFI_MEMORY_TYPE memory_type, UINTN pages,
 				     EFI_PHYSICAL_ADDRESS *memory)
 {
+	uint64_t align = 0;
+
 	if (efi_boot_services_exited())
 		return EFI_UNSUPPORTED;
-	return memmap_allocate(&map, type, memory_type, pages, 0, memory);
+	if (runtime_granular(memory_type) && pages) {
+		if (type == AllocateAddress && memory &&
+		    (*memory & (SZ_64K - 1)))
+			return EFI_INVALID_PARAMETER;
+		pages = align_up(pages, RUNTIME_GRANULE_PAGES);
+		align = SZ_64K;
+	}
+	return memmap_allocate(&map, type, memory_type, pages, align, memory);
 }
 
 EFI_STATUS EFIAPI efi_free_pages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 {
+	const struct memmap_entry *e = memmap_lookup(&map, memory);
+
+	/* Freed as allocated: whole 64 KiB units for the runtime types. */
+	if (e && e->allocated && runtime_granular(e->type) && pages)
+		pages = align_up(pages, RUNTIME_GRANULE_PAGES);
 	return memmap_free(&map, memory, pages);
 }
 

@@ -48,6 +48,15 @@ void efi_free(void *p)
 	free(p);
 }
 
+/* The events CloseEvent asked protocol_db.c to forget, newest last. */
+static EFI_EVENT unregistered[4];
+static unsigned unregister_calls;
+
+void efi_protocol_notify_unregister(EFI_EVENT event)
+{
+	unregistered[unregister_calls++ % 4] = event;
+}
+
 EFI_STATUS EFIAPI efi_allocate_pool(EFI_MEMORY_TYPE type, UINTN size,
 				    VOID **buffer)
 {
@@ -155,9 +164,14 @@ static void test_create_validation(void **state)
 	assert_int_equal(efi_create_event(EVT_TIMER, 0, NULL, NULL, &e),
 			 EFI_SUCCESS);
 	assert_true(efi_event_is_valid(e));
+	unregister_calls = 0;
 	assert_int_equal(efi_close_event(e), EFI_SUCCESS);
 	assert_false(efi_event_is_valid(e));
+	/* Its protocol notify registrations go with it. */
+	assert_int_equal(unregister_calls, 1);
+	assert_ptr_equal(unregistered[0], e);
 	assert_int_equal(efi_close_event(e), EFI_INVALID_PARAMETER);
+	assert_int_equal(unregister_calls, 1);
 	assert_int_equal(efi_close_event(NULL), EFI_INVALID_PARAMETER);
 	/* CreateEventEx with no group is CreateEvent. */
 	assert_int_equal(efi_create_event_ex(EVT_NOTIFY_SIGNAL, TPL_NOTIFY,
