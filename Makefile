@@ -114,7 +114,7 @@ fuzz-merge: fuzz-build
 # ---- QEMU boot tests (pytest) -------------------------------------------
 .PHONY: boot-tests
 boot-tests: all
-	$(PYTEST) -q tests/boot
+	$(PYTEST) -q tests/boot tools/bench
 
 .PHONY: audit
 audit: all
@@ -154,6 +154,10 @@ help:
 	@echo "make          build build/mmuon.bin"
 	@echo "make unit     host unit tests only"
 	@echo "make audit    count data accesses before the MMU is on (EL1, EL2)"
+	@echo "make mmu-off-table  whole-boot MMU-off accesses: mmuon, -kernel, EDK2, U-Boot"
+	@echo "make bench    boot-time benchmark (N=10 runs each) -> results/"
+	@echo "make matrix   the full configuration matrix (slow)"
+	@echo "make fuzz     libFuzzer targets, FUZZ_SECONDS each (fuzz-smoke: 20 s)"
 
 # ---- EFI test applications (gnu-efi) ---------------------------------------
 # build/efi_apps/<name>.efi, run by mmuon as the "kernel" in tests/boot.

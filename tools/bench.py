@@ -790,9 +790,16 @@ def summary(st, counts, kept, image_size) -> str:
         o = median_overhead(st, key)
         return "?" if o is None else f"{o * 1000:+.0f} ms"
 
+    def cpu_ovh(key: str) -> str:
+        s, f = st.get(key), st.get("qemu")
+        if not s or not f or not s.kernel_cpu or not f.kernel_cpu:
+            return "?"
+        return f"{(s.kernel_cpu[1] - f.kernel_cpu[1]) * 1000:+.0f} ms"
+
     parts = [f"mmuon: {ovh('mmuon')} over QEMU -kernel (EDK2 {ovh('edk2')}, "
-             f"U-Boot {ovh('uboot')}, U-Boot bootdelay=0 {ovh('uboot0')}; median, "
-             "to the kernel's first line)"]
+             f"U-Boot {ovh('uboot')}, U-Boot bootdelay=0 {ovh('uboot0')}; median wall "
+             f"time to the kernel's first line; in QEMU CPU time mmuon {cpu_ovh('mmuon')}, "
+             f"EDK2 {cpu_ovh('edk2')})"]
     c = counts.get("mmuon", Count(None)).insns
     parts.append(f"{c:,} instructions before the kernel" if c is not None
                  else "instructions before the kernel not measured")
