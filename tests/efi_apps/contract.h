@@ -8,6 +8,8 @@
 #define CONTRACT_H
 
 #include <efi.h>
+
+#include "detail.h"
 #include <efilib.h>
 
 #include "ptwalk.h"
@@ -48,13 +50,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 /* Prints one CONTRACT line with the detail said so far, then forgets it. */
 void report(const char *name, BOOLEAN ok);
-/* Sets the detail of the next report() (UEFI Print format). */
-void say(const CHAR16 *fmt, ...);
-void say_more(const CHAR16 *fmt, ...);
-/* say(), returning FALSE: for the reason a check failed. */
-BOOLEAN why(const CHAR16 *fmt, ...);
-/* The detail said so far. */
-const CHAR16 *said(void);
+/* say(), say_more(), why(), said(): see detail.h. */
 
 /*
  * [start, end), rounded out to pages: identity-mapped, Normal WB, inner

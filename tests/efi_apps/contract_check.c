@@ -58,7 +58,6 @@
 struct cpu_state cpu;
 struct pt_regime regime;
 static unsigned failures;
-static CHAR16 detail[320];
 
 void report(const char *name, BOOLEAN ok)
 {
@@ -66,41 +65,6 @@ void report(const char *name, BOOLEAN ok)
 		failures++;
 	Print(L"CONTRACT %a: %a %s\n", name, ok ? "PASS" : "FAIL", detail);
 	detail[0] = 0;
-}
-
-void say(const CHAR16 *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail, sizeof(detail), fmt, args);
-	va_end(args);
-}
-
-void say_more(const CHAR16 *fmt, ...)
-{
-	UINTN used = StrLen(detail);
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail + used, sizeof(detail) - used * sizeof(CHAR16), fmt,
-		args);
-	va_end(args);
-}
-
-BOOLEAN why(const CHAR16 *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail, sizeof(detail), fmt, args);
-	va_end(args);
-	return FALSE;
-}
-
-const CHAR16 *said(void)
-{
-	return detail;
 }
 
 /* ---- system registers ------------------------------------------------ */

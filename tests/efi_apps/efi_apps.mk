@@ -9,7 +9,8 @@
 # Each app is tests/efi_apps/<name>.c plus the sources in <name>_HELPERS.
 
 EFI_APPS := contract_check
-contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c
+contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c \
+	tests/efi_apps/detail.c
 
 # services_check: UEFI services from the client side. child.efi is the
 # image it loads from a buffer; child_blob.S embeds its bytes, and
@@ -18,7 +19,7 @@ contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c
 EFI_APPS += services_check child
 services_check_HELPERS := $(addprefix tests/efi_apps/,services_events.c \
 	services_memory.c services_protocols.c services_image.c \
-	services_runtime.c services_keys.c)
+	services_runtime.c services_keys.c detail.c)
 
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr
 GNUEFI_CRT0 := $(GNUEFI)/lib/crt0-efi-aarch64.o

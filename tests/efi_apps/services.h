@@ -15,6 +15,8 @@
 #define SERVICES_H
 
 #include <efi.h>
+
+#include "detail.h"
 #include <efilib.h>
 
 #define PAGE_SIZE 4096ull
@@ -38,11 +40,7 @@ extern EFI_LOADED_IMAGE *self_image;
 
 /* Prints one SERVICES line with the detail said so far, then forgets it. */
 void report(const char *name, BOOLEAN ok);
-/* Sets (say) or extends (say_more) the detail of the next report(). */
-void say(const CHAR16 *fmt, ...);
-void say_more(const CHAR16 *fmt, ...);
-/* say(), returning FALSE: for the reason a check failed. */
-BOOLEAN why(const CHAR16 *fmt, ...);
+/* say(), say_more(), why(), said(): see detail.h. */
 /* A line of its own, not a check (prompts, notes). */
 void out(const CHAR16 *fmt, ...);
 /*

@@ -35,7 +35,6 @@ EFI_LOADED_IMAGE *self_image;
 
 static SIMPLE_TEXT_OUTPUT_INTERFACE *con_out;
 static unsigned failures;
-static CHAR16 detail[384];
 static CHAR16 line[512];
 
 /* ---- reporting ----------------------------------------------------------- */
@@ -54,36 +53,6 @@ void report(const char *name, BOOLEAN ok)
 	       ok ? "PASS" : "FAIL", detail);
 	put_line();
 	detail[0] = 0;
-}
-
-void say(const CHAR16 *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail, sizeof(detail), fmt, args);
-	va_end(args);
-}
-
-void say_more(const CHAR16 *fmt, ...)
-{
-	UINTN used = StrLen(detail);
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail + used, sizeof(detail) - used * sizeof(CHAR16), fmt,
-		args);
-	va_end(args);
-}
-
-BOOLEAN why(const CHAR16 *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	VSPrint(detail, sizeof(detail), fmt, args);
-	va_end(args);
-	return FALSE;
 }
 
 void out(const CHAR16 *fmt, ...)
