@@ -27,8 +27,9 @@ FW_ASFLAGS := -Iinclude -Isrc -D__ASSEMBLY__
 FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	-Wl,-T,$(BUILD)/mmuon.lds -Wl,-Map,$(BUILD)/mmuon.map
 
-FW_C_SRCS := $(sort $(wildcard src/*/*.c))
-FW_S_SRCS := $(sort $(wildcard src/*/*.S))
+# Every source under src/, at any depth (src/drivers/virtio/blk.c too).
+FW_C_SRCS := $(sort $(shell find src -name '*.c'))
+FW_S_SRCS := $(sort $(shell find src -name '*.S'))
 FW_OBJS   := $(patsubst %,$(BUILD)/fw/%.o,$(FW_C_SRCS) $(FW_S_SRCS))
 
 .PHONY: all
@@ -87,12 +88,10 @@ FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -DMMUON_HOST_TEST $(FUZZ_EXTRA_CFLAGS)
-FUZZ_TARGETS := fuzz_pe fuzz_dt fuzz_devpath fuzz_memmap
-fuzz_pe_SRCS      := src/efi/pe.c
-fuzz_dt_SRCS      := src/platform/dt.c src/lib/fmt.c
-fuzz_dt_LIBS      := -lfdt
-fuzz_devpath_SRCS := src/efi/devpath_util.c
-fuzz_memmap_SRCS  := src/efi/memmap.c
+# Each tests/fuzz/*.mk adds a target to FUZZ_TARGETS and sets
+# <name>_SRCS (and optionally <name>_LIBS), as the unit tests do.
+FUZZ_TARGETS :=
+include $(sort $(wildcard tests/fuzz/*.mk))
 
 define fuzz_rule
 $(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) $$(wildcard include/mmuon/*.h include/efi/*.h)
