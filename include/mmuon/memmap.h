@@ -125,6 +125,11 @@ EFI_STATUS memmap_allocate(struct memmap *map, EFI_ALLOCATE_TYPE how,
 EFI_STATUS memmap_free(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 		       uint64_t pages);
 
+/* What memmap_free() would answer, without freeing: for a caller that must
+ * prepare the pages (their page tables) before they are free. */
+EFI_STATUS memmap_check_free(const struct memmap *map,
+			     EFI_PHYSICAL_ADDRESS start, uint64_t pages);
+
 /*
  * Randomized placement: the number of `align`-aligned addresses where
  * `pages` pages of free conventional memory fit with their last byte at or

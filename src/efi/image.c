@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <mmuon/cache.h>
+#include <mmuon/console.h>
 #include <mmuon/context.h>
 #include <mmuon/devpath_util.h>
 #include <mmuon/efi_core.h>
@@ -122,10 +123,20 @@ static EFI_STATUS protect_image(EFI_PHYSICAL_ADDRESS base,
 	return EFI_SUCCESS;
 }
 
-/* Back to plain RAM: read/write, execute-never. */
-static void unprotect_image(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
+/*
+ * Gives an image's pages back. FreePages returns them to plain RAM
+ * (read/write, execute-never) in the live tables before the memory map
+ * calls them free; if it cannot, they stay allocated, and protected.
+ */
+static void free_image_pages(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
 {
-	mmu_map(base, pages * EFI_PAGE_SIZE, PG_WRITE);
+	EFI_STATUS status = efi_free_pages(base, pages);
+
+	if (status != EFI_SUCCESS)
+		printf("mmuon: cannot free the image at 0x%llx (%llu pages): "
+		       "0x%llx\n",
+		       (unsigned long long)base, (unsigned long long)pages,
+		       (unsigned long long)status);
 }
 
 static EFI_DEVICE_PATH_PROTOCOL *
@@ -234,10 +245,8 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 		       pe.sections[i].file_size);
 	status = efi_image_adopt(base, pages, &pe, parent, device_path,
 				 image_handle);
-	if (status != EFI_SUCCESS) {
-		unprotect_image(base, pages);
-		efi_free_pages(base, pages);
-	}
+	if (status != EFI_SUCCESS)
+		free_image_pages(base, pages);
 	return status;
 }
 
@@ -315,8 +324,7 @@ static void delete_image(struct image *img)
 		}
 	}
 	efi_handle_delete(img->handle);
-	unprotect_image(img->base, img->pages);
-	efi_free_pages(img->base, img->pages);
+	free_image_pages(img->base, img->pages);
 	efi_free(img->device_path);
 	efi_free(img->loaded.FilePath);
 	efi_free(img);

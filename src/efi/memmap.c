@@ -535,11 +535,28 @@ EFI_STATUS memmap_allocate_random(struct memmap *map, EFI_MEMORY_TYPE type,
 	return status;
 }
 
+EFI_STATUS memmap_check_free(const struct memmap *map,
+			     EFI_PHYSICAL_ADDRESS start, uint64_t pages)
+{
+	EFI_PHYSICAL_ADDRESS end;
+	struct range_info r;
+
+	if ((start & EFI_PAGE_MASK) || pages == 0)
+		return EFI_INVALID_PARAMETER;
+	if (!page_range(start, pages, &end))
+		return EFI_NOT_FOUND;
+	r = scan(map, start, end);
+	if (!r.covered || !r.allocated || !r.one_type)
+		return EFI_NOT_FOUND;
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS memmap_free(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 		       uint64_t pages)
 {
 	struct change c = {
 		.start = start,
+		.end = start + (pages << EFI_PAGE_SHIFT),
 		.fill = false,
 		.retype = true,
 		.type = EfiConventionalMemory,
@@ -547,15 +564,10 @@ EFI_STATUS memmap_free(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 		.clear = EFI_MEMORY_RUNTIME | EFI_MEMORY_ACCESS_MASK,
 		.set = 0,
 	};
-	struct range_info r;
+	EFI_STATUS status = memmap_check_free(map, start, pages);
 
-	if ((start & EFI_PAGE_MASK) || pages == 0)
-		return EFI_INVALID_PARAMETER;
-	if (!page_range(start, pages, &c.end))
-		return EFI_NOT_FOUND;
-	r = scan(map, start, c.end);
-	if (!r.covered || !r.allocated || !r.one_type)
-		return EFI_NOT_FOUND;
+	if (status != EFI_SUCCESS)
+		return status;
 	return rebuild(map, &c);
 }
 

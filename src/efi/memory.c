@@ -22,6 +22,7 @@
 #include <mmuon/efi_core.h>
 #include <mmuon/layout.h>
 #include <mmuon/memmap.h>
+#include <mmuon/mmu.h>
 #include <mmuon/panic.h>
 
 #define SZ_64K 0x10000ull
@@ -127,13 +128,40 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 	return memmap_allocate(&map, type, memory_type, pages, align, memory);
 }
 
+/*
+ * Pages about to be freed become plain RAM again in the live tables:
+ * read/write and execute-never, whatever a client (SetMemoryAttributes),
+ * the image loader or a W^X exception made of them. This happens while the
+ * memory map still calls them allocated, so that nothing (a pool header, a
+ * page table) can be put in them before they are writable; and only once
+ * the map has said they may be freed, so that a bad FreePages changes no
+ * permissions. Should the tables lack room for the change, nothing is
+ * freed.
+ */
+static EFI_STATUS make_plain_ram(EFI_PHYSICAL_ADDRESS start, uint64_t pages)
+{
+	EFI_STATUS status = memmap_check_free(&map, start, pages);
+	int rc;
+
+	if (status != EFI_SUCCESS)
+		return status;
+	rc = mmu_map(start, pages << EFI_PAGE_SHIFT, PG_WRITE);
+	if (rc == PG_ERR_NO_MEMORY)
+		return EFI_OUT_OF_RESOURCES;
+	return rc ? EFI_DEVICE_ERROR : EFI_SUCCESS;
+}
+
 EFI_STATUS EFIAPI efi_free_pages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 {
 	const struct memmap_entry *e = memmap_lookup(&map, memory);
+	EFI_STATUS status;
 
 	/* Freed as allocated: whole 64 KiB units for the runtime types. */
 	if (e && e->allocated && runtime_granular(e->type) && pages)
 		pages = align_up(pages, RUNTIME_GRANULE_PAGES);
+	status = make_plain_ram(memory, pages);
+	if (status != EFI_SUCCESS)
+		return status;
 	return memmap_free(&map, memory, pages);
 }
 
@@ -197,10 +225,15 @@ EFI_STATUS EFIAPI efi_free_pool(VOID *buffer)
 {
 	struct pool_header *h = pool_header_of(buffer);
 	uint64_t pages;
+	EFI_STATUS status;
 
 	if (!h)
 		return EFI_INVALID_PARAMETER;
 	pages = h->pages;
+	/* The client may have made the header's page read-only. */
+	status = make_plain_ram((uintptr_t)h, pages);
+	if (status != EFI_SUCCESS)
+		return status;
 	h->magic = 0; /* a second FreePool of it is caught */
 	return memmap_free(&map, (uintptr_t)h, pages);
 }

@@ -18,7 +18,7 @@ contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c 
 # those two assembly objects are at the end of this file.
 EFI_APPS += services_check child
 services_check_HELPERS := $(addprefix tests/efi_apps/,services_events.c \
-	services_memory.c services_protocols.c services_image.c \
+	services_memory.c services_memattr.c services_protocols.c services_image.c \
 	services_runtime.c services_keys.c detail.c)
 
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr

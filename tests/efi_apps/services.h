@@ -91,6 +91,7 @@ UINT32 memmap_type_at(EFI_PHYSICAL_ADDRESS addr);
 
 void check_events(void);       /* services_events.c */
 void check_memory(void);       /* services_memory.c */
+void check_memattr(void);      /* services_memattr.c */
 void check_bad_pointers(void); /* services_memory.c, services_protocols.c */
 void check_bad_handles(void);  /* services_protocols.c */
 void check_images(void);       /* services_image.c */

@@ -134,6 +134,7 @@ static void run_all(void)
 	memmap_scratch_init();
 	check_events();
 	check_memory();
+	check_memattr();
 	check_bad_pointers();
 	check_bad_handles();
 	check_images();
