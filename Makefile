@@ -115,7 +115,7 @@ fuzz-merge: fuzz-build
 # skip for something missing fails (tests/evidence.py).
 .PHONY: boot-tests
 boot-tests: all
-	$(PYTEST) -q -rsxX tests/boot tools/bench
+	$(PYTEST) -q -rsxX tests/test_evidence.py tests/boot tools/bench
 
 .PHONY: audit
 audit: all
