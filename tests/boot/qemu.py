@@ -122,6 +122,7 @@ class Boot:
     returncode: int | None  # None if killed on timeout
     wall: float  # seconds from QEMU start to its exit (or kill)
     timed_out: bool
+    stopped: bool = False  # killed on purpose once a line matched stop_at
     log: Path | None = None
 
     @property
@@ -232,18 +233,21 @@ def run_qemu(
     log: Path | str | None = None,
     interact: list[tuple[str, str]] | None = None,
     on_line=None,
+    stop_at: str | re.Pattern | None = None,
     **kw,
 ) -> Boot:
     """Boot once and return the Boot. kw are qemu_argv()'s arguments.
 
     timeout: hard limit in seconds; QEMU is killed when it passes, and
     BootTimeout (with the console) is raised unless check_timeout=False.
+    stop_at: kill QEMU as soon as a console line matches (Boot.stopped);
+    the timeout still bounds the wait for that line.
     interact: (regex, text) pairs: once the console matches regex (searched
     in what came after the previous match), text is written to the guest.
     on_line(t, line) is called for each console line as it arrives.
     """
     argv = qemu_argv(**kw)
-    boot = _run(argv, timeout, interact, on_line, stdin=None)
+    boot = _run(argv, timeout, interact, on_line, stdin=None, stop_at=stop_at)
     if log is not None:
         boot.log = Path(log)
         boot.log.parent.mkdir(parents=True, exist_ok=True)
@@ -259,8 +263,10 @@ def run_qemu(
     return boot
 
 
-def _run(argv, timeout, interact, on_line, stdin) -> Boot:
+def _run(argv, timeout, interact, on_line, stdin, stop_at=None) -> Boot:
     script = list(interact or [])
+    stop_rx = re.compile(stop_at) if isinstance(stop_at, str) else stop_at
+    stopped = False
     passthrough = stdin is not None  # interactive: the terminal is QEMU's stdin
     start = time.monotonic()
     proc = subprocess.Popen(
@@ -281,11 +287,14 @@ def _run(argv, timeout, interact, on_line, stdin) -> Boot:
 
     def add_line(t: float, raw: bytes) -> None:
         line = raw.decode("utf-8", "replace").rstrip("\r")
+        nonlocal stopped
         lines.append((t, line))
         if on_line:
             on_line(t, line)
+        if stop_rx and stop_rx.search(line):
+            stopped = True
 
-    while open_streams:
+    while open_streams and not stopped:
         left = None if timeout is None else start + timeout - time.monotonic()
         if left is not None and left <= 0:
             timed_out = True
@@ -316,7 +325,7 @@ def _run(argv, timeout, interact, on_line, stdin) -> Boot:
                         proc.stdin.flush()
                     except BrokenPipeError:  # QEMU is gone; its output tells why
                         script.clear()
-    if timed_out:
+    if timed_out or stopped:
         proc.kill()
     try:
         returncode = proc.wait(timeout=10)
@@ -338,6 +347,7 @@ def _run(argv, timeout, interact, on_line, stdin) -> Boot:
         returncode=None if timed_out else returncode,
         wall=wall,
         timed_out=timed_out,
+        stopped=stopped,
     )
 
 
