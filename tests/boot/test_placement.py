@@ -111,6 +111,37 @@ def test_nokaslr_placement_follows_the_stub_rule(boot, firmware, kernel_new, ini
     assert kernel_code_start(r) == int(KERNEL_AT.search(b.output)[1], 16), b.describe()
 
 
+NO_ENTROPY_WARNINGS = [
+    "mmuon: warning: no entropy source (no RNDR, SMCCC TRNG or DT rng-seed): "
+    "no EFI_RNG_PROTOCOL, so no KASLR",
+    "mmuon: no entropy: kernel placement not randomized",
+]
+
+
+def test_no_entropy_is_said_and_placement_is_fixed(boot, firmware, kernel_new, initramfs):
+    """cortex-a57 has no RNDR, QEMU offers no SMCCC TRNG, and
+    dtb-randomness=off leaves rng-seed out of the DT: mmuon has no entropy,
+    says so, offers no EFI_RNG_PROTOCOL (the kernel runs without KASLR) and
+    puts the kernel at the lowest free slot, the same every boot."""
+    no_entropy = dict(cpu="cortex-a57", machine_opts="dtb-randomness=off")
+    cmdline = qemu.make_cmdline()
+    b = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
+             append=cmdline, mem="1G", timeout=TIMEOUT, **no_entropy)
+    r = qemu.verify_report(b, cmdline=cmdline, payload_sha256=initramfs.payload_sha256,
+                           efi=True)
+    lines = [line for _, line in b.lines]
+    for warning in NO_ENTROPY_WARNINGS:
+        assert warning in lines, f"no line {warning!r}\n" + b.describe()
+    assert "KASLR disabled due to lack of seed" in b.output, b.describe()
+    assert "RNG: HMAC_DRBG seeded" not in b.output, b.describe()
+    kernel = int(KERNEL_AT.search(b.output)[1], 16)
+    assert kernel_code_start(r) == kernel, b.describe()
+    again = qemu.run_qemu(firmware=firmware, kernel=kernel_new.path, append=cmdline,
+                          mem="1G", stop_at=KERNEL_AT, timeout=PLACEMENT_DEADLINE,
+                          **no_entropy)
+    assert int(KERNEL_AT.search(again.output)[1], 16) == kernel, again.describe()
+
+
 def test_linux_6_1_stub(boot, firmware, kernel_61, initramfs):
     """6.1's stub also honours the FIXED GUID, but cleans the image and
     turns the MMU off before entering the kernel (docs/boot-protocol.md).
