@@ -61,6 +61,8 @@ class PeHeader:
         self.entry = struct.unpack_from("<I", data, opt + 16)[0]  # AddressOfEntryPoint
         self.size_of_image_at = opt + 56
         self.size_of_headers_at = opt + 60
+        # PE32+ DataDirectory[4], the certificate table: (file offset, size).
+        self.security_dir_at = opt + 112 + 4 * 8
         self.nsections = struct.unpack_from("<H", data, self.nsections_at)[0]
         table = opt + opt_size
         # Section header fields: VirtualSize +8, VirtualAddress +12,
@@ -410,6 +412,51 @@ def make_dtbs(out: Path = OUT) -> dict[str, Path]:
         tmp.replace(path)
         paths[name] = path
     return paths
+
+
+# ---- a good kernel that takes the copying path ----------------------------------
+
+# How far moved_sections() moves the section data in the file: a multiple of
+# the kernel's FileAlignment (0x200), less than its SectionAlignment.
+SECTION_SHIFT = 0x1000
+
+
+def moved_sections(data: bytes, shift: int = SECTION_SHIFT) -> tuple[bytes, int]:
+    """The real kernel with `shift` zero bytes inserted after its headers:
+    every section's PointerToRawData moves by `shift` while its RVA stays,
+    so no section is at its file offset and the file cannot run where it is
+    DMA'd. A firmware must copy the sections to their RVAs (mmuon's
+    load-by-copy fallback). The certificate table (a file offset) moves
+    along. Returns the file and the bytes a loader copies: the headers and
+    each section's data up to its VirtualSize.
+    """
+    pe = PeHeader(data)
+    headers = struct.unpack_from("<I", data, pe.size_of_headers_at)[0]
+    out = bytearray(data[:headers] + bytes(shift) + data[headers:])
+    copied = headers
+    for i, at in enumerate(pe.sections):
+        vsize, _, raw, ptr = pe.section(data, i)
+        if raw:
+            if ptr < headers:
+                raise ValueError(f"section {i} has data inside the headers")
+            struct.pack_into("<I", out, at + 20, ptr + shift)
+        copied += min(raw, vsize or raw)
+    cert, cert_size = struct.unpack_from("<II", data, pe.security_dir_at)
+    if cert_size:
+        struct.pack_into("<I", out, pe.security_dir_at, cert + shift)
+    return bytes(out), copied
+
+
+def make_moved_kernel(kernel: Path = KERNEL, out: Path = OUT) -> tuple[Path, int]:
+    """build/bad/moved-sections.bin (see moved_sections()) and the bytes a
+    loader copies for it."""
+    out.mkdir(parents=True, exist_ok=True)
+    data, copied = moved_sections(kernel.read_bytes())
+    path = out / "moved-sections.bin"
+    tmp = out / ".moved-sections.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path, copied
 
 
 # ---- everything ------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include <mmuon/efi_core.h>
 #include <mmuon/fmt.h>
 #include <mmuon/fw_cfg.h>
+#include <mmuon/payload_copy.h>
 
 #define MMUON_VENDOR_GUID                                                      \
 	EFI_GUID_INIT(0x3c6f7a5e, 0x4d1b, 0x4e2a, 0x9b, 0x8f, 0x6a, 0x1d,      \
@@ -29,6 +30,7 @@ static void *stats_fdt;
 static size_t format(char *text, size_t size)
 {
 	boot_stats.dma_bytes = fw_cfg_dma_bytes();
+	boot_stats.cpu_copied_bytes = payload_copied_bytes();
 	return fmt_snprintf(
 		text, size,
 		"kernel=0x%llx kernel_size=%llu initrd=0x%llx initrd_size=%llu "

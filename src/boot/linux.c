@@ -18,6 +18,7 @@
 #include <mmuon/efi_image.h>
 #include <mmuon/fw_cfg.h>
 #include <mmuon/panic.h>
+#include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
 #include <mmuon/power.h>
 #include <mmuon/ucs2.h>
@@ -185,11 +186,13 @@ static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
 /*
  * An image whose sections are not at their file offsets cannot run where
  * the file lands: DMA the file to a staging buffer and let LoadImage copy
- * the sections. Counted, because it breaks the zero-copy claim.
+ * the sections. LoadImage counts what it copies (payload_copy()), because
+ * it breaks the zero-copy claim; said on the console too.
  */
-static EFI_HANDLE load_copied(uint32_t file_size, const struct pe_image *pe)
+static EFI_HANDLE load_copied(uint32_t file_size)
 {
 	void *file = efi_zalloc(file_size);
+	uint64_t copied;
 	EFI_HANDLE image;
 	EFI_STATUS status;
 
@@ -200,6 +203,7 @@ static EFI_HANDLE load_copied(uint32_t file_size, const struct pe_image *pe)
 		panic("fw_cfg DMA error loading the kernel");
 	printf("mmuon: kernel sections are not at their file offsets: "
 	       "loading by copy\n");
+	copied = payload_copied_bytes();
 	status = efi_load_image(FALSE, efi_firmware_handle(),
 				(EFI_DEVICE_PATH_PROTOCOL *)&kernel_path, file,
 				file_size, &image);
@@ -207,9 +211,8 @@ static EFI_HANDLE load_copied(uint32_t file_size, const struct pe_image *pe)
 	if (status != EFI_SUCCESS)
 		panic("cannot load the kernel (status 0x%llx)",
 		      (unsigned long long)status);
-	boot_stats.cpu_copied_bytes = pe->headers_size;
-	for (uint32_t i = 0; i < pe->num_sections; i++)
-		boot_stats.cpu_copied_bytes += pe->sections[i].file_size;
+	printf("mmuon: the CPU copied %llu bytes of the kernel\n",
+	       (unsigned long long)(payload_copied_bytes() - copied));
 	return image;
 }
 
@@ -249,7 +252,7 @@ void boot_linux(const struct platform *p)
 		image = load_in_place(file_size, &pe,
 				      has_word(cmdline, "nokaslr"));
 	else
-		image = load_copied(file_size, &pe);
+		image = load_copied(file_size);
 	loaded = efi_image_loaded(image);
 	boot_stats.kernel_base = (uintptr_t)loaded->ImageBase;
 	boot_stats.kernel_size = loaded->ImageSize;

@@ -18,6 +18,7 @@
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
 #include <mmuon/mmu.h>
+#include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
 
 struct image {
@@ -238,11 +239,11 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 	if (status != EFI_SUCCESS)
 		return status;
 	memset((void *)(uintptr_t)base, 0, pages * EFI_PAGE_SIZE);
-	memcpy((void *)(uintptr_t)base, file, pe.headers_size);
+	payload_copy((void *)(uintptr_t)base, file, pe.headers_size);
 	for (i = 0; i < pe.num_sections; i++)
-		memcpy((void *)(uintptr_t)(base + pe.sections[i].rva),
-		       (const uint8_t *)file + pe.sections[i].file_offset,
-		       pe.sections[i].file_size);
+		payload_copy((void *)(uintptr_t)(base + pe.sections[i].rva),
+			     (const uint8_t *)file + pe.sections[i].file_offset,
+			     pe.sections[i].file_size);
 	status = efi_image_adopt(base, pages, &pe, parent, device_path,
 				 image_handle);
 	if (status != EFI_SUCCESS)

@@ -24,23 +24,17 @@ each one is made. Boots that end in mmuon take well under a second each.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 
 import pytest
 
+import make_bad_kernels  # tools/, on pytest.ini's pythonpath
 import qemu
 
 # Hard limit for boots that end in the firmware: they take < 1 s. Boots
 # that start the kernel (initrd too big) get KERNEL_TIMEOUT.
 TIMEOUT = 20
 KERNEL_TIMEOUT = 90
-
-_spec = importlib.util.spec_from_file_location(
-    "make_bad_kernels", qemu.REPO / "tools" / "make_bad_kernels.py")
-make_bad_kernels = sys.modules["make_bad_kernels"] = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_bad_kernels)
 
 # Kernels that need a small machine to be too big for it; the others are
 # refused whatever the RAM.
