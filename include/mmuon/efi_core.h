@@ -33,6 +33,22 @@ EFI_STATUS EFIAPI efi_get_memory_map(UINTN *map_size,
 EFI_STATUS EFIAPI efi_allocate_pool(EFI_MEMORY_TYPE pool_type, UINTN size,
 				    VOID **buffer);
 EFI_STATUS EFIAPI efi_free_pool(VOID *buffer);
+/*
+ * AllocatePages and AllocatePool as the boot services table offers them:
+ * the pages become the client's (efi_memory_give). The firmware allocates
+ * for itself with the functions above.
+ */
+EFI_STATUS EFIAPI efi_client_allocate_pages(EFI_ALLOCATE_TYPE type,
+					    EFI_MEMORY_TYPE memory_type,
+					    UINTN pages,
+					    EFI_PHYSICAL_ADDRESS *memory);
+EFI_STATUS EFIAPI efi_client_allocate_pool(EFI_MEMORY_TYPE pool_type,
+					   UINTN size, VOID **buffer);
+/* Hands allocated pages to a client (an image's pages, by LoadImage). */
+EFI_STATUS efi_memory_give(EFI_PHYSICAL_ADDRESS base, uint64_t pages);
+/* Whether a client was given all of [base, base + size), as EfiLoader* or
+ * EfiBootServices* memory: what it may change the permissions of. */
+bool efi_memory_client_owns(EFI_PHYSICAL_ADDRESS base, UINT64 size);
 /* Zeroed pool memory for the firmware itself; NULL when out of memory. */
 void *efi_zalloc(UINTN size);
 void *efi_zalloc_runtime(UINTN size);

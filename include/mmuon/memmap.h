@@ -65,6 +65,13 @@ struct memmap_entry {
 	 * not: freeing them would hand them to the OS as RAM.
 	 */
 	bool allocated;
+	/*
+	 * Handed to a client (by AllocatePages, AllocatePool or LoadImage),
+	 * so its permissions are the client's to change; everything else,
+	 * the firmware's own allocations included, is not. See
+	 * memmap_give().
+	 */
+	bool client;
 };
 
 struct memmap {
@@ -152,6 +159,15 @@ EFI_STATUS memmap_allocate_random(struct memmap *map, EFI_MEMORY_TYPE type,
 				  uint64_t pages, uint64_t align,
 				  EFI_PHYSICAL_ADDRESS max, uint64_t random,
 				  EFI_PHYSICAL_ADDRESS *addr);
+
+/*
+ * Marks an allocation (every page allocated, of one type) as the client's:
+ * memmap_allocate() makes the firmware's. EFI_NOT_FOUND otherwise,
+ * EFI_INVALID_PARAMETER for a bad range, EFI_OUT_OF_RESOURCES when the map
+ * is full (the mark can split an entry). Freeing the pages ends it.
+ */
+EFI_STATUS memmap_give(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
+		       uint64_t pages);
 
 /*
  * For the memory attribute protocol: on every page of the range,

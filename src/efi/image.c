@@ -176,6 +176,8 @@ EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 	/* Arm ARM: code written through the data side, then executed. */
 	cache_sync_code((void *)(uintptr_t)base, pe->image_size);
 	status = protect_image(base, pe);
+	if (status == EFI_SUCCESS) /* its own permissions to change */
+		status = efi_memory_give(base, pages);
 	if (status != EFI_SUCCESS)
 		return status;
 

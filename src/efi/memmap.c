@@ -16,9 +16,9 @@
 struct change {
 	EFI_PHYSICAL_ADDRESS start, end;
 	bool fill;   /* also describe the holes in the range */
-	bool retype; /* set type and allocated; otherwise keep them */
+	bool retype; /* set type, allocated and client; otherwise keep them */
 	EFI_MEMORY_TYPE type;
-	bool allocated;
+	bool allocated, client;
 	uint64_t clear, set; /* attr = (attr & ~clear) | set */
 };
 
@@ -126,7 +126,8 @@ static void emit(struct builder *b, EFI_PHYSICAL_ADDRESS start,
 	if (start >= end)
 		return;
 	if (last && entry_end(last) == start && last->type == like->type &&
-	    last->attr == like->attr && last->allocated == like->allocated) {
+	    last->attr == like->attr && last->allocated == like->allocated &&
+	    last->client == like->client) {
 		last->pages += (end - start) >> EFI_PAGE_SHIFT;
 		return;
 	}
@@ -140,6 +141,7 @@ static void emit(struct builder *b, EFI_PHYSICAL_ADDRESS start,
 		.attr = like->attr,
 		.type = like->type,
 		.allocated = like->allocated,
+		.client = like->client,
 	};
 }
 
@@ -154,6 +156,7 @@ static struct memmap_entry changed(const struct change *c,
 	if (c->retype) {
 		e.type = c->type;
 		e.allocated = c->allocated;
+		e.client = c->client;
 	}
 	e.attr = (e.attr & ~c->clear) | c->set;
 	return e;
@@ -571,6 +574,27 @@ EFI_STATUS memmap_free(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 	return rebuild(map, &c);
 }
 
+EFI_STATUS memmap_give(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
+		       uint64_t pages)
+{
+	struct change c = {
+		.start = start,
+		.fill = false,
+		.retype = true,
+		.allocated = true,
+		.client = true,
+	};
+	struct range_info r;
+
+	if (!page_range(start, pages, &c.end))
+		return EFI_INVALID_PARAMETER;
+	r = scan(map, start, c.end);
+	if (!r.covered || !r.allocated || !r.one_type)
+		return EFI_NOT_FOUND;
+	c.type = memmap_lookup(map, start)->type;
+	return rebuild(map, &c);
+}
+
 EFI_STATUS memmap_set_attributes(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 				 uint64_t pages, uint64_t set, uint64_t clear)
 {
@@ -612,7 +636,8 @@ EFI_STATUS memmap_get_attributes(const struct memmap *map,
 
 /*
  * The descriptor for entry *i and the neighbours that differ from it only in
- * `allocated`, which the client does not see: it gets the merged range.
+ * `allocated` or `client`, which the client does not see: it gets the merged
+ * range.
  */
 static EFI_MEMORY_DESCRIPTOR next_descriptor(const struct memmap *map,
 					     size_t *i)

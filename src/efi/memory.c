@@ -108,7 +108,13 @@ static bool runtime_granular(EFI_MEMORY_TYPE type)
 	       type == EfiReservedMemoryType || type == EfiACPIMemoryNVS;
 }
 
-#define RUNTIME_GRANULE_PAGES (SZ_64K >> EFI_PAGE_SHIFT)
+/* The pages an allocation of `pages` pages of this type really takes. */
+static uint64_t allocation_pages(EFI_MEMORY_TYPE type, uint64_t pages)
+{
+	if (!runtime_granular(type) || !pages)
+		return pages;
+	return align_up(pages, SZ_64K >> EFI_PAGE_SHIFT);
+}
 
 EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 				     EFI_MEMORY_TYPE memory_type, UINTN pages,
@@ -122,7 +128,7 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 		if (type == AllocateAddress && memory &&
 		    (*memory & (SZ_64K - 1)))
 			return EFI_INVALID_PARAMETER;
-		pages = align_up(pages, RUNTIME_GRANULE_PAGES);
+		pages = allocation_pages(memory_type, pages);
 		align = SZ_64K;
 	}
 	return memmap_allocate(&map, type, memory_type, pages, align, memory);
@@ -157,12 +163,62 @@ EFI_STATUS EFIAPI efi_free_pages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 	EFI_STATUS status;
 
 	/* Freed as allocated: whole 64 KiB units for the runtime types. */
-	if (e && e->allocated && runtime_granular(e->type) && pages)
-		pages = align_up(pages, RUNTIME_GRANULE_PAGES);
+	if (e && e->allocated)
+		pages = allocation_pages(e->type, pages);
 	status = make_plain_ram(memory, pages);
 	if (status != EFI_SUCCESS)
 		return status;
 	return memmap_free(&map, memory, pages);
+}
+
+/*
+ * What a client allocates is the client's: it may change the permissions
+ * of those pages (EFI_MEMORY_ATTRIBUTE_PROTOCOL), and of nothing else.
+ * The firmware's own allocations, made through the functions above, stay
+ * the firmware's.
+ */
+EFI_STATUS efi_memory_give(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
+{
+	return memmap_give(&map, base, pages);
+}
+
+/* Types whose permissions a client may change (UEFI 2.10 leaves the
+ * runtime types' to the firmware and the memory attributes table). */
+static bool client_may_protect(EFI_MEMORY_TYPE type)
+{
+	return type == EfiLoaderCode || type == EfiLoaderData ||
+	       type == EfiBootServicesCode || type == EfiBootServicesData;
+}
+
+bool efi_memory_client_owns(EFI_PHYSICAL_ADDRESS base, UINT64 size)
+{
+	EFI_PHYSICAL_ADDRESS end = base + size;
+
+	while (base < end) {
+		const struct memmap_entry *e = memmap_lookup(&map, base);
+
+		if (!e || !e->client || !client_may_protect(e->type))
+			return false;
+		base = e->start + (e->pages << EFI_PAGE_SHIFT);
+	}
+	return true;
+}
+
+EFI_STATUS EFIAPI efi_client_allocate_pages(EFI_ALLOCATE_TYPE type,
+					    EFI_MEMORY_TYPE memory_type,
+					    UINTN pages,
+					    EFI_PHYSICAL_ADDRESS *memory)
+{
+	EFI_STATUS status =
+		efi_allocate_pages(type, memory_type, pages, memory);
+
+	if (status != EFI_SUCCESS)
+		return status;
+	pages = allocation_pages(memory_type, pages);
+	status = efi_memory_give(*memory, pages);
+	if (status != EFI_SUCCESS)
+		memmap_free(&map, *memory, pages);
+	return status;
 }
 
 EFI_STATUS EFIAPI efi_get_memory_map(UINTN *map_size,
@@ -236,6 +292,21 @@ EFI_STATUS EFIAPI efi_free_pool(VOID *buffer)
 		return status;
 	h->magic = 0; /* a second FreePool of it is caught */
 	return memmap_free(&map, (uintptr_t)h, pages);
+}
+
+EFI_STATUS EFIAPI efi_client_allocate_pool(EFI_MEMORY_TYPE pool_type,
+					   UINTN size, VOID **buffer)
+{
+	EFI_STATUS status = efi_allocate_pool(pool_type, size, buffer);
+	struct pool_header *h;
+
+	if (status != EFI_SUCCESS)
+		return status;
+	h = (struct pool_header *)*buffer - 1;
+	status = efi_memory_give((uintptr_t)h, h->pages);
+	if (status != EFI_SUCCESS)
+		efi_free_pool(*buffer);
+	return status;
 }
 
 void *efi_zalloc(UINTN size)

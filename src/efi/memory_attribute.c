@@ -7,8 +7,20 @@
  * (RAM that nobody changed is read/write and execute-never, so it reports
  * EFI_MEMORY_XP), Set/ClearMemoryAttributes rewrite them through mmu_map()
  * with break-before-make, and record the change in the memory map with
- * efi_memory_set_attributes(). Only ranges the memory map describes are
- * accepted.
+ * efi_memory_set_attributes().
+ *
+ * Whose memory: a client may change only what it was given — pages from
+ * AllocatePages/AllocatePool through the boot services table, and images
+ * from LoadImage — of type EfiLoaderCode/Data or EfiBootServicesCode/Data.
+ * Everything else the memory map describes is refused, as a whole, with
+ * EFI_ACCESS_DENIED ("attributes ... controlled by system firmware", UEFI
+ * 2.10 section 37.7): the firmware's code and runtime data, its stacks and
+ * page tables, its own allocations (EfiBootServicesData too), MMIO, free
+ * memory, and a client's runtime allocations (their permissions are the
+ * memory attributes table's). Besides protecting the firmware, this keeps
+ * break-before-make away from the code and tables doing it: changing the
+ * block that holds them would unmap them mid-change. Ranges the map does
+ * not describe are EFI_UNSUPPORTED.
  *
  * Attributes: EFI_MEMORY_RO is "no PG_WRITE", EFI_MEMORY_XP "no PG_EXEC".
  * EFI_MEMORY_RP would mean unmapping, which mmu_map() does not do: setting
@@ -214,7 +226,11 @@ static EFI_STATUS change_attributes(EFI_MEMORY_ATTRIBUTE_PROTOCOL *this,
 	if (!this || !range_is_valid(base, length) || !attributes ||
 	    (attributes & ~SUPPORTED_ATTRIBUTES))
 		return EFI_INVALID_PARAMETER;
-	if (!range_is_described(base, length) || (set & EFI_MEMORY_RP))
+	if (!range_is_described(base, length))
+		return EFI_UNSUPPORTED;
+	if (!efi_memory_client_owns(base, length))
+		return EFI_ACCESS_DENIED;
+	if (set & EFI_MEMORY_RP)
 		return EFI_UNSUPPORTED;
 	status = check_change(base, base + length, set, clear);
 	if (status != EFI_SUCCESS)

@@ -54,6 +54,7 @@ CHECKS = {
     "memory.pool-types", "memory.pool-sizes", "memory.runtime-64k",
     "memory.exit-boot-services-stale-key",
     "memattr.free-pages-ro", "memattr.free-pool-ro", "memattr.free-pages-exec",
+    "memattr.refuse-firmware", "memattr.own-memory",
     "bad.free-pool", "bad.free-pages", "bad.allocate", "bad.handle-protocol",
     "bad.events", "bad.locate", "bad.config-table", "bad.load-image",
     "image.load", "image.start-exit", "image.exit-wrong-handle", "image.start-return",

@@ -6,9 +6,12 @@
  * FreePages and FreePool return the pages to read/write, execute-never in
  * the live tables, so the next owner of the page (the firmware's own pool
  * header included) can write it; GetMemoryAttributes then says so, as the
- * memory map does.
+ * memory map does. And a client may change only what it was given: the
+ * firmware's memory is refused with EFI_ACCESS_DENIED ("controlled by
+ * system firmware"), never touched, whatever block it shares.
  */
 #include "services.h"
+#include "arm64.h"
 
 /* f4560cf6-40ec-4b4a-a192-bf1d57d0b189, not in gnu-efi 3.0.15 */
 #define MEMORY_ATTRIBUTE_PROTOCOL_GUID                                         \
@@ -164,6 +167,114 @@ static BOOLEAN free_pages_exec(void)
 	return TRUE;
 }
 
+/* The first descriptor of @type, if any. */
+static BOOLEAN first_of_type(UINT32 type, EFI_PHYSICAL_ADDRESS *addr)
+{
+	const struct memmap *m = memmap_now();
+	EFI_MEMORY_DESCRIPTOR *d;
+
+	if (!m)
+		return FALSE;
+	MEMMAP_FOR_EACH(m, d)
+	{
+		if (d->Type == type) {
+			*addr = d->PhysicalStart;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* The translation table base of the regime we run in: the firmware's. */
+static EFI_PHYSICAL_ADDRESS root_table(void)
+{
+	UINT64 ttbr = current_el() == 2 ? read_sysreg(ttbr0_el2)
+					: read_sysreg(ttbr0_el1);
+
+	return ttbr & 0x0000fffffffff000ull;
+}
+
+/*
+ * Set and Clear on one page that is not ours: EFI_ACCESS_DENIED, and the
+ * page's attributes as they were.
+ */
+static BOOLEAN refused(const CHAR16 *what, EFI_PHYSICAL_ADDRESS a)
+{
+	UINT64 before, after;
+	EFI_STATUS g = get(a, PAGE_SIZE, &before), set, clear;
+
+	set = ma->Set(ma, a, PAGE_SIZE, MEM_XP);
+	clear = ma->Clear(ma, a, PAGE_SIZE, MEM_RO);
+	get(a, PAGE_SIZE, &after);
+	say_more(L"%s 0x%lx %r/%r; ", what, a, set, clear);
+	if (set != EFI_ACCESS_DENIED || clear != EFI_ACCESS_DENIED)
+		return why(L"%s at 0x%lx: Set(XP) %r, Clear(RO) %r, want "
+			   L"ACCESS_DENIED",
+			   what, a, set, clear);
+	return g || before == after ||
+	       why(L"%s at 0x%lx: attributes 0x%lx became 0x%lx", what, a,
+		   before, after);
+}
+
+/*
+ * The firmware's memory, each kind once: its flash code (the issue's
+ * Set(0x10000, 4 KiB, XP), which used to split the block holding the code
+ * doing it and hang), runtime data, MMIO, the stack we run on, the page
+ * tables themselves, its own EfiBootServicesData (the loaded image protocol
+ * it made for us), free memory, and a runtime allocation of ours.
+ */
+static BOOLEAN refuse_firmware(void)
+{
+	EFI_PHYSICAL_ADDRESS rt_data = 0, mmio = 0, free = 0, rt_mine;
+	BOOLEAN ok;
+
+	if (!first_of_type(EfiRuntimeServicesData, &rt_data) ||
+	    !first_of_type(EfiMemoryMappedIO, &mmio) ||
+	    !first_of_type(EfiConventionalMemory, &free))
+		return why(L"no runtime data, MMIO or free memory in the map");
+	if (BS->AllocatePages(AllocateAnyPages, EfiRuntimeServicesData, 1,
+			      &rt_mine))
+		return why(L"AllocatePages(EfiRuntimeServicesData) failed");
+	say(L"");
+	ok = refused(L"flash", 0x10000) && refused(L"runtime data", rt_data) &&
+	     refused(L"MMIO", mmio) &&
+	     refused(L"stack", current_sp() & ~PAGE_MASK) &&
+	     refused(L"page table", root_table()) &&
+	     refused(L"loaded image protocol",
+		     (UINTN)self_image & ~PAGE_MASK) &&
+	     refused(L"free memory", free) &&
+	     refused(L"own runtime data", rt_mine);
+	BS->FreePages(rt_mine, 1);
+	return ok;
+}
+
+/*
+ * What is ours still works: our image (LoadImage's), EfiBootServicesData
+ * we allocated; a range that runs on from ours into free memory is
+ * refused as a whole, and ours keeps its attributes.
+ */
+static BOOLEAN own_memory(void)
+{
+	EFI_PHYSICAL_ADDRESS image = (UINTN)self_image->ImageBase, a;
+	EFI_STATUS headers, set, clear, across;
+	UINT64 attr = 0;
+
+	headers = ma->Set(ma, image, PAGE_SIZE, MEM_RO | MEM_XP);
+	if (BS->AllocatePages(AllocateAnyPages, EfiBootServicesData, 2, &a) ||
+	    BS->FreePages(a + PAGE_SIZE, 1))
+		return why(L"AllocatePages(EfiBootServicesData, 2) failed");
+	set = ma->Set(ma, a, PAGE_SIZE, MEM_RO);
+	clear = ma->Clear(ma, a, PAGE_SIZE, MEM_RO);
+	across = ma->Set(ma, a, 2 * PAGE_SIZE, MEM_RO);
+	get(a, PAGE_SIZE, &attr);
+	BS->FreePages(a, 1);
+	say(L"own headers Set(RO|XP) %r; own BootServicesData 0x%lx Set(RO) "
+	    L"%r, Clear(RO) %r; with the free page after it %r, then 0x%lx",
+	    headers, a, set, clear, across, attr);
+	return !headers && !set && !clear && across == EFI_ACCESS_DENIED &&
+	       attr == MEM_XP;
+}
+
 void check_memattr(void)
 {
 	static EFI_GUID guid = MEMORY_ATTRIBUTE_PROTOCOL_GUID;
@@ -176,4 +287,6 @@ void check_memattr(void)
 	report("memattr.free-pages-ro", free_pages_ro());
 	report("memattr.free-pool-ro", free_pool_ro());
 	report("memattr.free-pages-exec", free_pages_exec());
+	report("memattr.refuse-firmware", refuse_firmware());
+	report("memattr.own-memory", own_memory());
 }

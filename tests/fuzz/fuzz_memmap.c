@@ -23,7 +23,8 @@
  *  - allocate and free kept the total of described pages; what was
  *    allocated was free conventional memory just before;
  *  - GetMemoryMap's output (buffer of exactly the size it asked for)
- *    matches the entries, merged where only `allocated` differs.
+ *    matches the entries, merged where only `allocated` or `client`
+ *    differs.
  * Violations abort().
  */
 #include <stdint.h>
@@ -200,7 +201,7 @@ static u128 end128(const struct memmap_entry *e)
 static int same_kind(const struct memmap_entry *a, const struct memmap_entry *b)
 {
 	return a->type == b->type && a->attr == b->attr &&
-	       a->allocated == b->allocated;
+	       a->allocated == b->allocated && a->client == b->client;
 }
 
 /* The entry holding addr, by linear search; NULL in a hole. */
@@ -215,7 +216,7 @@ static const struct memmap_entry *ref_find(const struct snap *s, u128 addr)
 /* What a change does to each page of [lo, hi): see struct change there. */
 struct xform {
 	u128 lo, hi;
-	int fill, retype, allocated;
+	int fill, retype, allocated, client;
 	EFI_MEMORY_TYPE type;
 	uint64_t clear, set;
 };
@@ -277,6 +278,7 @@ static size_t ref_apply(const struct snap *s, const struct xform *x,
 			if (x->retype) {
 				e.type = x->type;
 				e.allocated = x->allocated;
+				e.client = x->client;
 			}
 			e.attr = (e.attr & ~x->clear) | x->set;
 		}
@@ -405,6 +407,7 @@ static void check_well_formed(const struct memmap *map)
 		CHECK(!(e->start & (PAGE - 1)));
 		CHECK(end128(e) <= TOP - PAGE);
 		CHECK(!e->allocated || allocatable(e->type));
+		CHECK(!e->client || e->allocated);
 		CHECK(!runtime_attr(e->type) || (e->attr & EFI_MEMORY_RUNTIME));
 		if (!i)
 			continue;
@@ -445,7 +448,7 @@ static void check_get(const struct memmap *map)
 	n = size / MEMMAP_DESC_SIZE - MEMMAP_GETMAP_SLACK;
 	CHECK(n >= 1 && n <= map->count);
 
-	/* The entries, merged where only `allocated` differs. */
+	/* The entries, merged where only `allocated` or `client` differs. */
 	want = calloc(map->count, sizeof(*want));
 	for (size_t i = 0; i < map->count; i++) {
 		const struct memmap_entry *e = &map->entries[i];
@@ -707,6 +710,29 @@ static EFI_STATUS op_set_attr(struct memmap *map, const struct snap *s,
 	return expect_change(map, s, &x, st);
 }
 
+/* An allocation becomes the client's: one type, every page allocated. */
+static EFI_STATUS op_give(struct memmap *map, const struct snap *s,
+			  struct input *in)
+{
+	uint64_t start = in_addr(in, map), pages = in_pages(in);
+	EFI_STATUS st = memmap_give(map, start, pages);
+	struct xform x = {
+		.lo = start, .retype = 1, .allocated = 1, .client = 1};
+	struct ref_range r;
+
+	if (!ref_range_ok(start, pages, &x.hi)) {
+		CHECK(st == EFI_INVALID_PARAMETER);
+		return st;
+	}
+	r = ref_scan(s, x.lo, x.hi);
+	if (!r.covered || !r.allocated || !r.one_type) {
+		CHECK(st == EFI_NOT_FOUND);
+		return st;
+	}
+	x.type = ref_find(s, start)->type;
+	return expect_change(map, s, &x, st);
+}
+
 /* Read-only calls: the answers must match the model; nothing changes. */
 static void op_query(struct memmap *map, const struct snap *s, struct input *in)
 {
@@ -783,6 +809,8 @@ static EFI_STATUS run_op(struct memmap *map, const struct snap *s,
 			      EFI_INVALID_PARAMETER);
 			return EFI_INVALID_PARAMETER;
 		}
+		if (op & 0x40)
+			return op_give(map, s, in);
 		op_query(map, s, in);
 		return EFI_INVALID_PARAMETER; /* "nothing changed" */
 	}

@@ -68,7 +68,8 @@ static bool mergeable(const struct memmap_entry *a,
 		      const struct memmap_entry *b)
 {
 	return end_of(a) == b->start && a->type == b->type &&
-	       a->attr == b->attr && a->allocated == b->allocated;
+	       a->attr == b->attr && a->allocated == b->allocated &&
+	       a->client == b->client;
 }
 
 /* Sorted, aligned, non-empty, non-overlapping, fully merged, within bounds. */
@@ -85,6 +86,8 @@ static void check_invariants(const struct memmap *m)
 			assert_true(e->attr & EFI_MEMORY_RUNTIME);
 		if (e->type == EfiConventionalMemory)
 			assert_false(e->allocated);
+		if (e->client)
+			assert_true(e->allocated);
 		if (i > 0) {
 			const struct memmap_entry *p = &m->entries[i - 1];
 
@@ -707,6 +710,64 @@ static void test_free_errors(void **state)
 	/* Twice. */
 	expect_free(m, a, 8, EFI_SUCCESS);
 	expect_free(m, a, 8, EFI_NOT_FOUND);
+	check_invariants(m);
+}
+
+/* ---- who owns an allocation --------------------------------------------- */
+
+static void test_give(void **state)
+{
+	struct memmap *m = map_of(state);
+	struct snapshot s;
+	uint64_t a = 1 * GIB + 16 * PAGE, b = 1 * GIB + 24 * PAGE, c = b;
+	EFI_MEMORY_DESCRIPTOR buf[8];
+	UINTN size = sizeof(buf), key;
+
+	two_banks(m);
+	assert_int_equal(
+		memmap_add(m, 1 * GIB, 8, EfiBootServicesData, MEMMAP_RAM_ATTR),
+		EFI_SUCCESS);
+	assert_int_equal(
+		memmap_allocate(m, AllocateAddress, EfiLoaderData, 8, 0, &a),
+		EFI_SUCCESS);
+	assert_int_equal(
+		memmap_allocate(m, AllocateAddress, EfiLoaderData, 8, 0, &b),
+		EFI_SUCCESS);
+	/* Two allocations of one type: one entry, the firmware's. */
+	assert_int_equal(m->count, 5);
+	assert_false(entry_at(m, a)->client);
+	take(&s, m);
+
+	/* Free memory, reserved memory, a hole, half free, bad ranges. */
+	assert_int_equal(memmap_give(m, 2 * GIB, 1), EFI_NOT_FOUND);
+	assert_int_equal(memmap_give(m, 1 * GIB, 8), EFI_NOT_FOUND);
+	assert_int_equal(memmap_give(m, 1 * GIB + 768 * MIB, 1), EFI_NOT_FOUND);
+	assert_int_equal(memmap_give(m, b + 4 * PAGE, 8), EFI_NOT_FOUND);
+	assert_int_equal(memmap_give(m, a + 1, 1), EFI_INVALID_PARAMETER);
+	assert_int_equal(memmap_give(m, a, 0), EFI_INVALID_PARAMETER);
+	expect_unchanged(&s, m);
+
+	/* The second allocation becomes the client's: its own entry, the
+	 * same type and attributes, and one descriptor for the client. */
+	assert_int_equal(memmap_give(m, b, 8), EFI_SUCCESS);
+	check_invariants(m);
+	assert_int_equal(m->count, 6);
+	assert_false(entry_at(m, a)->client);
+	assert_true(entry_at(m, b)->client);
+	assert_int_equal(entry_at(m, b)->type, EfiLoaderData);
+	assert_true(entry_at(m, b)->allocated);
+	assert_int_equal(memmap_get(m, &size, buf, &key, NULL, NULL),
+			 EFI_SUCCESS);
+	assert_int_equal(buf[2].PhysicalStart, a);
+	assert_int_equal(buf[2].NumberOfPages, 16);
+
+	/* Freed, the pages are nobody's; allocated again, the firmware's. */
+	assert_int_equal(memmap_free(m, b, 8), EFI_SUCCESS);
+	assert_int_equal(
+		memmap_allocate(m, AllocateAddress, EfiLoaderData, 8, 0, &c),
+		EFI_SUCCESS);
+	assert_int_equal(c, b);
+	assert_false(entry_at(m, b)->client);
 	check_invariants(m);
 }
 
@@ -1674,6 +1735,7 @@ int main(void)
 		T(test_free_subranges_and_coalescing),
 		T(test_free_across_allocations),
 		T(test_free_errors),
+		T(test_give),
 		T(test_map_key),
 		T(test_get_memory_map),
 		T(test_get_memory_map_merges_for_client),
