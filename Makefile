@@ -24,13 +24,28 @@ FW_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin
 	-Iinclude -Iinclude/libc -Isrc -I$(MMUON_CACHE)/arm64/libfdt/usr/include -DMMUON_VERSION='"$(VERSION)"' \
 	-DMMUON_FIRMWARE
 FW_ASFLAGS := -Iinclude -Isrc -D__ASSEMBLY__
+# --emit-relocs keeps the relocations in the ELF for tools/check_runtime.py.
 FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
+	-Wl,--emit-relocs \
 	-Wl,-T,$(BUILD)/mmuon.lds -Wl,-Map,$(BUILD)/mmuon.map
 
-# Every source under src/, at any depth (src/drivers/virtio/blk.c too).
-FW_C_SRCS := $(sort $(shell find src -name '*.c'))
+# Runtime services code: what may run after ExitBootServices, from the
+# EfiRuntimeServicesCode copy in RAM (docs/architecture.md, "Runtime services
+# in RAM"). Every section of these objects is renamed .rt.* (the linker script
+# puts them in the runtime regions). RT_SHARED_SRCS are linked twice: as boot
+# code, and as runtime code whose global symbols are renamed __rt_* in every
+# runtime object (memcpy in runtime code is __rt_memcpy). tools/check_runtime.py
+# then fails the build if runtime code or data refers to anything else.
+RT_SRCS        := src/efi/runtime.c src/efi/variables.c src/platform/pl031.c \
+		  src/lib/time_convert.c
+RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c
+
+# Every other source under src/, at any depth (src/drivers/virtio/blk.c too).
+FW_C_SRCS := $(filter-out $(RT_SRCS),$(sort $(shell find src -name '*.c')))
 FW_S_SRCS := $(sort $(shell find src -name '*.S'))
 FW_OBJS   := $(patsubst %,$(BUILD)/fw/%.o,$(FW_C_SRCS) $(FW_S_SRCS))
+RT_OBJS   := $(patsubst %,$(BUILD)/fw/rt/%.o,$(RT_SRCS) $(RT_SHARED_SRCS))
+RT_SYMS   := $(BUILD)/fw/rt/shared.syms
 
 .PHONY: all
 all: $(BUILD)/mmuon.bin
@@ -39,8 +54,10 @@ $(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf
 	$(OBJCOPY) -O binary $< $@
 	@echo "  mmuon.bin: $$(stat -c %s $@) bytes"
 
-$(BUILD)/mmuon.elf: $(FW_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A)
-	$(CC_FW) $(FW_LDFLAGS) -o $@ $(FW_OBJS) $(LIBFDT_A) -lgcc
+$(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/check_runtime.py
+	$(CC_FW) $(FW_LDFLAGS) -o $@.tmp $(FW_OBJS) $(RT_OBJS) $(LIBFDT_A) -lgcc
+	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 	@mkdir -p $(dir $@)
@@ -50,6 +67,18 @@ $(BUILD)/fw/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
+# The runtime copy of a source: compiled as usual, then every section
+# renamed .rt.* and the shared symbols renamed __rt_*.
+$(BUILD)/fw/rt/%.c.o: %.c $(RT_SYMS)
+	@mkdir -p $(dir $@)
+	$(CC_FW) $(FW_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
+	$(OBJCOPY) --prefix-alloc-sections=.rt --redefine-syms=$(RT_SYMS) $@.tmp $@
+	@rm -f $@.tmp
+
+$(RT_SYMS): $(patsubst %,$(BUILD)/fw/%.o,$(RT_SHARED_SRCS))
+	@mkdir -p $(dir $@)
+	$(CROSS)nm --defined-only -g $^ | awk 'NF == 3 { print $$3, "__rt_" $$3 }' | sort -u > $@
+
 $(BUILD)/fw/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_ASFLAGS) -MMD -MP -c $< -o $@
@@ -57,7 +86,7 @@ $(BUILD)/fw/%.S.o: %.S
 $(LIBFDT_A):
 	tools/fetch-arm64.sh libfdt
 
--include $(FW_OBJS:.o=.d)
+-include $(FW_OBJS:.o=.d) $(RT_OBJS:.o=.d)
 
 # ---- host unit tests (cmocka) -------------------------------------------
 # Each tests/unit/*.mk adds a test name to UNIT_TESTS and sets
@@ -115,7 +144,7 @@ fuzz-merge: fuzz-build
 # skip for something missing fails (tests/evidence.py).
 .PHONY: boot-tests
 boot-tests: all
-	$(PYTEST) -q -rsxX tests/test_evidence.py tests/boot tools/bench
+	$(PYTEST) -q -rsxX tests/test_evidence.py tests/boot tests/tools tools/bench
 
 .PHONY: audit
 audit: all

@@ -14,7 +14,8 @@
 #   kernel-new   bookworm-backports' cloud kernel (>= 6.3)
 #   all          everything above
 #
-# Kernels land in $MMUON_CACHE/arm64/vmlinuz-6.1 and vmlinuz-new (Debian's
+# Kernels land in $MMUON_CACHE/arm64/vmlinuz-6.1 and vmlinuz-new, their
+# efivarfs module in modules-6.1/ and modules-new/ (Debian's
 # arm64 vmlinuz is an uncompressed PE/COFF Image).
 set -euo pipefail
 
@@ -57,13 +58,31 @@ kernel_package() { # suite-or-empty
 		sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -n1
 }
 
+# The kernel, and the modules the test init loads from the initramfs
+# (efivarfs, for reading EFI variables; tools/mkinitramfs.sh packs
+# modules-*/ as /lib/modules/), uncompressed.
+KERNEL_MODULES="fs/efivarfs/efivarfs"
+
 fetch_kernel() { # name suite-or-empty
-	[ -f "vmlinuz-$1" ] && return 0
-	local pkg
+	[ -f "vmlinuz-$1" ] && [ -d "modules-$1" ] && return 0
+	local pkg dir m
 	pkg=$(kernel_package "$2")
 	unpack "$pkg:arm64" "pkg-$pkg"
+	rm -rf "modules-$1.tmp"
+	for dir in "pkg-$pkg"/lib/modules/*; do
+		mkdir -p "modules-$1.tmp/${dir##*/}"
+		for m in $KERNEL_MODULES; do
+			if [ -f "$dir/kernel/$m.ko.xz" ]; then
+				xz -dc "$dir/kernel/$m.ko.xz" >"modules-$1.tmp/${dir##*/}/${m##*/}.ko"
+			else
+				cp "$dir/kernel/$m.ko" "modules-$1.tmp/${dir##*/}/"
+			fi
+		done
+	done
 	cp "pkg-$pkg"/boot/vmlinuz-* "vmlinuz-$1.tmp"
 	echo "$pkg" >"vmlinuz-$1.package"
+	rm -rf "modules-$1"
+	mv "modules-$1.tmp" "modules-$1"
 	mv "vmlinuz-$1.tmp" "vmlinuz-$1"
 	rm -rf "pkg-$pkg"
 }

@@ -2,8 +2,10 @@
 # Build the boot-test initramfs: a newc cpio with the static test init
 # (tests/boot/init/test_init.c), a random /payload.bin and its
 # /payload.sha256 (so the guest can check that the initrd arrived intact),
-# and with --with-busybox busybox-static as /bin/busybox + /bin/sh for the
-# interactive shell (mmuon.shell on the kernel command line).
+# the kernel modules tools/fetch-arm64.sh kept for each kernel (efivarfs) in
+# /lib/modules/<release>/, and with --with-busybox busybox-static as
+# /bin/busybox + /bin/sh for the interactive shell (mmuon.shell on the kernel
+# command line).
 #
 #   tools/mkinitramfs.sh OUT [--payload-size N[K|M]] [--with-busybox] [--gzip]
 #
@@ -107,7 +109,20 @@ if [ "$busybox" = 1 ]; then
 fi
 
 # ---- the archive ------------------------------------------------------------
-deps=("$0" "$stage/init" "$stage/payload.bin")
+# The test init loads /lib/modules/$(uname -r)/*.ko itself (no modprobe).
+mkdir -p "$stage/lib/modules"
+for release in "$CACHE"/modules-*/*/; do
+	[ -d "$release" ] || continue
+	release=${release%/}
+	mkdir -p "$stage/lib/modules/${release##*/}"
+	for ko in "$release"/*.ko; do
+		if stale "$stage/lib/modules/${release##*/}/${ko##*/}" "$ko"; then
+			cp "$ko" "$stage/lib/modules/${release##*/}/"
+		fi
+	done
+done
+
+deps=("$0" "$stage/init" "$stage/payload.bin" "$stage"/lib/modules/*/*.ko)
 [ "$busybox" = 1 ] && deps+=("$stage/bin/busybox")
 # Rebuild when an input changed or OUT has the other format (gzip or not).
 need_archive() {

@@ -31,6 +31,16 @@
 #define FW_RAM_SIZE 0x00200000
 
 /*
+ * The firmware's RAM starts with the runtime services (docs/architecture.md,
+ * "Runtime services in RAM"): their code in 64 KiB units, then a runtime
+ * data region of this size, 64 KiB aligned, which holds their data and the
+ * arena of runtime allocations (at least RT_ARENA_MIN_SIZE of it). The two
+ * together are what the OS keeps of mmuon after ExitBootServices.
+ */
+#define RT_DATA_REGION_SIZE 0x20000
+#define RT_ARENA_MIN_SIZE 0x18000
+
+/*
  * Used only to report a crash that happens before the DT has named the
  * console (a fault in DT parsing itself): QEMU virt's first PL011.
  */

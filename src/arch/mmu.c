@@ -6,7 +6,9 @@
  *
  *   flash [0, 128 MiB)   read-only, executable: the firmware's code
  *   RAM (every DT range) read/write, execute-never, except the guard page
- *                        below the boot stack, which stays unmapped
+ *                        below the boot stack, which stays unmapped, and
+ *   runtime code         read-only, executable: the runtime services'
+ *                        code, copied from flash (runtime_code_load())
  *   UART, RTC, fw_cfg    Device-nGnRE, read/write, execute-never
  *
  * Nothing is writable and executable. Code loaded into RAM later gets its
@@ -17,6 +19,7 @@
 #include <mmuon/layout.h>
 #include <mmuon/mmu.h>
 #include <mmuon/panic.h>
+#include <mmuon/runtime.h>
 
 extern char __stack_guard[], __pgtable_pool[], __pgtable_pool_end[];
 extern char __fw_ram_end[];
@@ -118,6 +121,15 @@ void mmu_init(const struct platform *p, unsigned el)
 	if (!ram_holds_firmware(p))
 		panic("the DT's RAM does not hold mmuon's own RAM at 0x%x",
 		      FW_RAM_BASE);
+	/*
+	 * Loaded while the flash tables map it read/write, execute-never;
+	 * executable only from the switch below, which replaces that mapping
+	 * under the break-before-make rule of mmu_switch.S.
+	 */
+	runtime_code_load();
+	map_or_panic((uintptr_t)__rt_code_start,
+		     __rt_code_region_end - __rt_code_start, PG_EXEC,
+		     "runtime code");
 	map_or_panic(p->uart.base, p->uart.size, PG_DEVICE | PG_WRITE, "UART");
 	if (p->rtc.size)
 		map_or_panic(p->rtc.base, p->rtc.size, PG_DEVICE | PG_WRITE,

@@ -18,6 +18,37 @@
 
 	.section .text.reset, "ax"
 
+/* For mmu_is_on only (data accesses): copies [start, end) from load, 16
+ * bytes at a time (the linker script aligns both ends to 16). Clobbers
+ * x0-x4. */
+.macro copy_from_flash start, end, load
+	adrp	x0, \start
+	add	x0, x0, :lo12:\start
+	adrp	x1, \end
+	add	x1, x1, :lo12:\end
+	adrp	x2, \load
+	add	x2, x2, :lo12:\load
+1:	cmp	x0, x1
+	b.hs	2f
+	ldp	x3, x4, [x2], #16
+	stp	x3, x4, [x0], #16
+	b	1b
+2:
+.endm
+
+/* Zeroes [start, end), 16-byte aligned. Clobbers x0-x1. */
+.macro zero start, end
+	adrp	x0, \start
+	add	x0, x0, :lo12:\start
+	adrp	x1, \end
+	add	x1, x1, :lo12:\end
+1:	cmp	x0, x1
+	b.hs	2f
+	stp	xzr, xzr, [x0], #16
+	b	1b
+2:
+.endm
+
 /* QEMU starts the CPU here, at flash address 0, at EL1, EL2 or EL3. */
 FUNC(_reset)
 	mrs	x19, CurrentEL
@@ -116,34 +147,22 @@ reset_at_el3:
 	/* fall through */
 
 /*
- * From here on data accesses are cacheable. Copy .data from flash, zero
- * .bss, set up the two stacks and enter C.
+ * From here on data accesses are cacheable. Copy .data and the runtime
+ * data from flash, zero .bss and the runtime .bss, set up the two stacks
+ * and enter C. (The runtime code is copied by runtime_code_load() in C:
+ * code needs cache maintenance and a mapping change, data does not.)
  *
  * C runs on SP_EL0 (SPSel = 0); exceptions switch to SP_ELx, which points
  * at a separate exception stack. A stack overflow into the guard page below
  * the boot stack therefore still gets a working stack for its crash dump.
  */
+
 mmu_is_on:
-	adrp	x0, __data_start
-	add	x0, x0, :lo12:__data_start
-	adrp	x1, __data_end
-	add	x1, x1, :lo12:__data_end
-	adrp	x2, __data_load
-	add	x2, x2, :lo12:__data_load
-1:	cmp	x0, x1
-	b.hs	2f
-	ldp	x3, x4, [x2], #16
-	stp	x3, x4, [x0], #16
-	b	1b
-2:	adrp	x0, __bss_start
-	add	x0, x0, :lo12:__bss_start
-	adrp	x1, __bss_end
-	add	x1, x1, :lo12:__bss_end
-3:	cmp	x0, x1
-	b.hs	4f
-	stp	xzr, xzr, [x0], #16
-	b	3b
-4:	adrp	x0, __exception_stack_top
+	copy_from_flash __data_start, __data_end, __data_load
+	copy_from_flash __rt_data_start, __rt_data_end, __rt_data_load
+	zero	__bss_start, __bss_end
+	zero	__rt_bss_start, __rt_bss_end
+	adrp	x0, __exception_stack_top
 	add	x0, x0, :lo12:__exception_stack_top
 	mov	sp, x0			// SP_ELx: SPSel is 1 out of reset
 	msr	spsel, #0

@@ -2,8 +2,9 @@
 /*
  * The EFI_MEMORY_ATTRIBUTES_TABLE (UEFI 2.10 section 4.6.4): how the OS
  * should map the runtime regions after ExitBootServices. mmuon's runtime
- * code is its flash image (read-only, executable: EFI_MEMORY_RO), its
- * runtime data is never executed (EFI_MEMORY_XP). Built once, after the
+ * code (its RAM copy, see docs/architecture.md) is read-only and
+ * executable (EFI_MEMORY_RO), its runtime data is never executed
+ * (EFI_MEMORY_XP). Built once, after the
  * last runtime allocation, from the runtime entries of the memory map.
  */
 #include <mmuon/efi_core.h>

@@ -3,14 +3,17 @@
  * Memory services (UEFI 2.10 section 7.2) on top of the pure memory map in
  * memmap.c, and the firmware's own allocations.
  *
- * What the map says about mmuon itself:
- *   flash image          EfiRuntimeServicesCode  (runtime services run there)
- *   .data/.bss           EfiRuntimeServicesData  (their globals)
- *   runtime arena        EfiRuntimeServicesData  (efi_zalloc_runtime)
- *   stacks, page tables  EfiBootServicesData     (the OS may reuse them once
- *                                                 it runs on its own tables)
+ * What the map says about mmuon itself (docs/architecture.md, "Memory"):
+ *   runtime code         EfiRuntimeServicesCode  (the RAM copy the runtime
+ *                                                 services run from)
+ *   runtime data, arena  EfiRuntimeServicesData  (their globals, the system
+ *                                                 table, efi_zalloc_runtime)
+ *   .data/.bss, stacks,  EfiBootServicesData     (the OS may reuse them once
+ *   page tables                                   it runs on its own tables)
  *   DTB                  EfiBootServicesData     (the stub copies it)
  *   PL031 RTC            EfiMemoryMappedIO       (GetTime/SetTime)
+ * The flash is not in the map: nothing runs from it after ExitBootServices,
+ * and it is a device (the DT gives it to the OS's flash driver), not RAM.
  * Runtime regions are 64 KiB aligned (UEFI 2.10 section 2.3.6).
  *
  * Pools: each AllocatePool gets whole pages with a small header in front,
@@ -24,13 +27,12 @@
 #include <mmuon/memmap.h>
 #include <mmuon/mmu.h>
 #include <mmuon/panic.h>
+#include <mmuon/runtime.h>
 
 #define SZ_64K 0x10000ull
-#define RUNTIME_ARENA_SIZE (128 * 1024)
 #define POOL_MAGIC 0x6c6f6f506e6f756dull /* "muonPool" */
 
-extern char __image_end[], __data_start[], __runtime_data_end[];
-extern char __stack_guard[], __fw_ram_end[];
+extern char __data_start[], __fw_ram_end[];
 
 struct pool_header {
 	uint64_t magic;
@@ -41,7 +43,7 @@ struct pool_header {
 
 static struct memmap_entry map_storage[2 * MEMMAP_DEFAULT_CAPACITY];
 static struct memmap map;
-static uint8_t *runtime_arena, *runtime_arena_end;
+static uint8_t *runtime_arena = (uint8_t *)__rt_arena_start;
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -60,7 +62,6 @@ static void reserve(uint64_t start, uint64_t end, EFI_MEMORY_TYPE type,
 
 void efi_memory_init(const struct platform *p)
 {
-	EFI_PHYSICAL_ADDRESS arena;
 	unsigned i;
 
 	memmap_init(&map, map_storage, MEMMAP_DEFAULT_CAPACITY);
@@ -73,26 +74,18 @@ void efi_memory_init(const struct platform *p)
 			memmap_add_ram(&map, start,
 				       (end - start) >> EFI_PAGE_SHIFT);
 	}
-	reserve(FLASH_BASE, align_up((uintptr_t)__image_end, SZ_64K),
-		EfiRuntimeServicesCode, EFI_MEMORY_WB, "the firmware image");
-	reserve((uintptr_t)__data_start, (uintptr_t)__runtime_data_end,
-		EfiRuntimeServicesData, MEMMAP_RAM_ATTR, "firmware data");
-	reserve((uintptr_t)__stack_guard, (uintptr_t)__fw_ram_end,
-		EfiBootServicesData, MEMMAP_RAM_ATTR, "firmware stacks");
+	reserve((uintptr_t)__rt_code_start, (uintptr_t)__rt_code_region_end,
+		EfiRuntimeServicesCode, MEMMAP_RAM_ATTR, "runtime code");
+	reserve((uintptr_t)__rt_data_start, (uintptr_t)__rt_data_region_end,
+		EfiRuntimeServicesData, MEMMAP_RAM_ATTR, "runtime data");
+	reserve((uintptr_t)__data_start, (uintptr_t)__fw_ram_end,
+		EfiBootServicesData, MEMMAP_RAM_ATTR, "firmware data");
 	reserve((uintptr_t)p->fdt, (uintptr_t)p->fdt + p->fdt_size,
 		EfiBootServicesData, MEMMAP_RAM_ATTR, "the DTB");
 	if (p->rtc.size)
 		reserve(p->rtc.base & ~(SZ_64K - 1),
 			align_up(p->rtc.base + p->rtc.size, SZ_64K),
 			EfiMemoryMappedIO, EFI_MEMORY_UC, "the RTC");
-
-	if (memmap_allocate(&map, AllocateAnyPages, EfiRuntimeServicesData,
-			    RUNTIME_ARENA_SIZE >> EFI_PAGE_SHIFT, SZ_64K,
-			    &arena) != EFI_SUCCESS)
-		panic("no memory for the runtime arena");
-	runtime_arena = (uint8_t *)(uintptr_t)arena;
-	runtime_arena_end = runtime_arena + RUNTIME_ARENA_SIZE;
-	memset(runtime_arena, 0, RUNTIME_ARENA_SIZE);
 }
 
 /*
@@ -318,16 +311,19 @@ void *efi_zalloc(UINTN size)
 	return memset(p, 0, size);
 }
 
-/* Runtime allocations are few and permanent: a bump arena, no free. */
+/*
+ * Runtime allocations are few and permanent: a bump arena at the end of
+ * the runtime data region, no free.
+ */
 void *efi_zalloc_runtime(UINTN size)
 {
 	uint8_t *p = runtime_arena;
 
 	size = align_up(size, 16);
-	if (size > (UINTN)(runtime_arena_end - runtime_arena))
+	if (size > (UINTN)((uint8_t *)__rt_arena_end - runtime_arena))
 		return NULL;
 	runtime_arena += size;
-	return p;
+	return memset(p, 0, size);
 }
 
 void efi_free(void *p)

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * EFI_RUNTIME_SERVICES (UEFI 2.10, chapter 8) and the
- * EFI_RT_PROPERTIES_TABLE that says which of them work after
- * ExitBootServices.
+ * EFI_RUNTIME_SERVICES (UEFI 2.10, chapter 8): the services themselves and
+ * the state they use. This whole file is runtime code (RT_SRCS in the
+ * Makefile): it runs from the EfiRuntimeServicesCode copy in RAM, and its
+ * data is EfiRuntimeServicesData. It may call only runtime code and touch
+ * only runtime data, the caller's buffers and the devices the memory map
+ * marks EFI_MEMORY_RUNTIME; tools/check_runtime.py checks the first two at
+ * build time. Boot-time setup is in runtime_setup.c.
  *
  *   GetTime/SetTime        the PL031 from the DT (seconds, UTC)
  *   variables              the RAM store of variables.c (NON_VOLATILE is
@@ -13,26 +17,15 @@
  *
  * SetVirtualAddressMap is not supported and not advertised, so Linux calls
  * the services through a 1:1 mapping of the EFI_MEMORY_RUNTIME regions of
- * the memory map (mmuon's flash, .data/.bss, the runtime arena, the RTC).
- *
- * Runtime rules (after ExitBootServices): no printf, no allocation, no
- * page tables or system registers; only globals, the variable arena and
- * the PL031 registers. Everything reachable from the table obeys them,
- * except the boot-time branches of ResetSystem.
+ * the memory map (the runtime code and data regions and the RTC).
  */
-#include <mmuon/console.h>
 #include <mmuon/efi_core.h>
+#include <mmuon/efi_runtime.h>
 #include <mmuon/pl031.h>
-#include <mmuon/power.h>
+#include <mmuon/power.h> /* PSCI function IDs; runtime code calls none of it */
+#include <mmuon/smccc.h>
 #include <mmuon/time_convert.h>
 #include <mmuon/varstore.h>
-
-/*
- * Variable arena: allocated once at boot (SetVariable at runtime cannot
- * allocate). Smaller sizes are tried if the runtime arena is short.
- */
-#define VARSTORE_SIZE (64 * 1024)
-#define VARSTORE_MIN_SIZE (8 * 1024)
 
 /* The PL031 counts seconds: resolution 1 Hz; 50 ppm (times 10^6) is the
  * figure commonly given for RTC crystals; under a VMM it is the host's. */
@@ -51,6 +44,39 @@ static UINT8 rtc_daylight;
 
 static struct varstore varstore;
 static UINT32 high_monotonic_count;
+static bool boot_services_exited;
+static enum psci_conduit psci_conduit = PSCI_NONE;
+
+/* FirmwareVendor of the system table: read by the OS after
+ * ExitBootServices, so in the runtime region. */
+const CHAR16 efi_firmware_vendor[] = u"mmuon";
+
+/* ---- set up at boot (runtime_setup.c, system_table.c) ------------------- */
+
+void efi_runtime_use_rtc(uintptr_t base)
+{
+	rtc_base = base;
+}
+
+void efi_runtime_use_psci(enum psci_conduit conduit)
+{
+	psci_conduit = conduit;
+}
+
+struct varstore *efi_runtime_varstore(void)
+{
+	return &varstore;
+}
+
+void efi_runtime_mark_boot_services_exited(void)
+{
+	boot_services_exited = true;
+}
+
+bool efi_boot_services_exited(void)
+{
+	return boot_services_exited;
+}
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -158,7 +184,7 @@ static EFI_STATUS EFIAPI rt_get_variable(CHAR16 *name, EFI_GUID *vendor,
 					 VOID *data)
 {
 	return varstore_get(&varstore, name, vendor, attributes, data_size,
-			    data, efi_boot_services_exited());
+			    data, boot_services_exited);
 }
 
 static EFI_STATUS EFIAPI rt_get_next_variable_name(UINTN *name_size,
@@ -166,7 +192,7 @@ static EFI_STATUS EFIAPI rt_get_next_variable_name(UINTN *name_size,
 						   EFI_GUID *vendor)
 {
 	return varstore_get_next(&varstore, name_size, name, vendor,
-				 efi_boot_services_exited());
+				 boot_services_exited);
 }
 
 static EFI_STATUS EFIAPI rt_set_variable(CHAR16 *name, EFI_GUID *vendor,
@@ -174,7 +200,7 @@ static EFI_STATUS EFIAPI rt_set_variable(CHAR16 *name, EFI_GUID *vendor,
 					 VOID *data)
 {
 	return varstore_set(&varstore, name, vendor, attributes, data_size,
-			    data, efi_boot_services_exited());
+			    data, boot_services_exited);
 }
 
 static EFI_STATUS EFIAPI rt_query_variable_info(UINT32 attributes,
@@ -183,7 +209,7 @@ static EFI_STATUS EFIAPI rt_query_variable_info(UINT32 attributes,
 						UINT64 *max_variable)
 {
 	return varstore_query(&varstore, attributes, max_storage, remaining,
-			      max_variable, efi_boot_services_exited());
+			      max_variable, boot_services_exited);
 }
 
 /* ---- miscellaneous ------------------------------------------------------ */
@@ -205,24 +231,21 @@ static EFI_STATUS EFIAPI rt_get_next_high_monotonic_count(UINT32 *high_count)
 
 /*
  * Cold, warm and platform-specific resets are all PSCI SYSTEM_RESET (the
- * VM is rebuilt either way); EfiResetShutdown is SYSTEM_OFF. Before
- * ExitBootServices the platform code may also print and use the secure
- * GPIO; after it, only the PSCI call, and a WFI loop should it return.
+ * VM is rebuilt either way); EfiResetShutdown is SYSTEM_OFF. Only the PSCI
+ * call, before and after ExitBootServices: without PSCI (never the case
+ * for QEMU virt at EL1 or EL2) ResetSystem is not advertised in the
+ * EFI_RT_PROPERTIES_TABLE, and a caller that tries anyway waits here.
  */
 static VOID EFIAPI rt_reset_system(EFI_RESET_TYPE type, EFI_STATUS status,
 				   UINTN data_size, VOID *data)
 {
-	bool off = type == EfiResetShutdown;
-
 	(void)status;
 	(void)data_size;
 	(void)data;
-	if (!efi_boot_services_exited()) {
-		if (off)
-			power_off();
-		power_reset();
-	}
-	smccc_call(off ? PSCI_SYSTEM_OFF : PSCI_SYSTEM_RESET, 0, 0, 0);
+	smccc_call_on(psci_conduit,
+		      type == EfiResetShutdown ? PSCI_SYSTEM_OFF
+					       : PSCI_SYSTEM_RESET,
+		      0, 0, 0);
 	for (;;)
 		asm volatile("wfi");
 }
@@ -267,85 +290,3 @@ EFI_RUNTIME_SERVICES efi_runtime_services = {
 	.QueryCapsuleCapabilities = rt_query_capsule_capabilities,
 	.QueryVariableInfo = rt_query_variable_info,
 };
-
-/* ---- boot-time setup ---------------------------------------------------- */
-
-static void init_rtc(const struct platform *p)
-{
-	if (!p->rtc.size) {
-		printf("mmuon: no PL031 in the DT: GetTime/SetTime "
-		       "unsupported\n");
-		return;
-	}
-	if (!pl031_probe(p->rtc.base)) {
-		printf("mmuon: no PL031 at 0x%llx: GetTime/SetTime "
-		       "unsupported\n",
-		       (unsigned long long)p->rtc.base);
-		return;
-	}
-	pl031_init(p->rtc.base);
-	rtc_base = p->rtc.base;
-}
-
-static void init_varstore(void)
-{
-	size_t size;
-
-	for (size = VARSTORE_SIZE; size >= VARSTORE_MIN_SIZE; size /= 2) {
-		void *arena = efi_zalloc_runtime(size);
-
-		if (arena) {
-			varstore_init(&varstore, arena, size);
-			return;
-		}
-	}
-	/* An empty store: every GetVariable is EFI_NOT_FOUND, every
-	 * SetVariable EFI_INVALID_PARAMETER (too large). */
-	printf("mmuon: no runtime memory for variables\n");
-	varstore_init(&varstore, NULL, 0);
-}
-
-/* Exactly what works after ExitBootServices (UEFI 2.10 4.6.2). */
-static UINT32 supported_after_exit(void)
-{
-	UINT32 supported = EFI_RT_SUPPORTED_GET_VARIABLE |
-			   EFI_RT_SUPPORTED_GET_NEXT_VARIABLE_NAME |
-			   EFI_RT_SUPPORTED_SET_VARIABLE |
-			   EFI_RT_SUPPORTED_QUERY_VARIABLE_INFO;
-
-	if (rtc_base)
-		supported |=
-			EFI_RT_SUPPORTED_GET_TIME | EFI_RT_SUPPORTED_SET_TIME;
-	if (power_conduit() != PSCI_NONE)
-		supported |= EFI_RT_SUPPORTED_RESET_SYSTEM;
-	return supported;
-}
-
-static void install_rt_properties(void)
-{
-	static EFI_GUID guid = EFI_RT_PROPERTIES_TABLE_GUID;
-	EFI_RT_PROPERTIES_TABLE *table = efi_zalloc_runtime(sizeof(*table));
-	EFI_STATUS status;
-
-	if (!table) {
-		printf("mmuon: no runtime memory for "
-		       "EFI_RT_PROPERTIES_TABLE\n");
-		return;
-	}
-	table->Version = EFI_RT_PROPERTIES_TABLE_VERSION;
-	table->Length = sizeof(*table);
-	table->RuntimeServicesSupported = supported_after_exit();
-	status = efi_install_configuration_table(&guid, table);
-	if (status != EFI_SUCCESS)
-		printf("mmuon: cannot install EFI_RT_PROPERTIES_TABLE: "
-		       "0x%llx\n",
-		       (unsigned long long)status);
-}
-
-void efi_runtime_init(const struct platform *p)
-{
-	init_rtc(p);
-	init_varstore();
-	install_rt_properties();
-	efi_table_set_crc(&efi_runtime_services.Hdr);
-}

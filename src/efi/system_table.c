@@ -3,31 +3,33 @@
  * The EFI system table and its configuration tables (UEFI 2.10 sections
  * 4.3, 4.6), and ExitBootServices (section 7.4).
  *
- * All of it lives in mmuon's .data/.bss, which the memory map describes as
- * EfiRuntimeServicesData: the OS may read the system table and the
- * configuration table array after ExitBootServices.
+ * The system table and the configuration table array live in the runtime
+ * data region (RUNTIME_DATA): the OS reads them after ExitBootServices.
+ * Their static contents point only into the runtime regions (checked at
+ * build time); the boot-time pointers (BootServices, the consoles) are set
+ * at boot and cleared by ExitBootServices.
  */
 #include <string.h>
 
 #include <mmuon/crc32.h>
 #include <mmuon/efi_core.h>
+#include <mmuon/efi_runtime.h>
+#include <mmuon/runtime.h>
 
 #define MAX_CONFIG_TABLES 16
 
-static EFI_CONFIGURATION_TABLE config_tables[MAX_CONFIG_TABLES];
-static bool boot_services_exited;
+static EFI_CONFIGURATION_TABLE config_tables[MAX_CONFIG_TABLES] RUNTIME_DATA;
 
-static EFI_SYSTEM_TABLE system_table = {
+static EFI_SYSTEM_TABLE system_table RUNTIME_DATA = {
 	.Hdr =
 		{
 			.Signature = EFI_SYSTEM_TABLE_SIGNATURE,
 			.Revision = EFI_SYSTEM_TABLE_REVISION,
 			.HeaderSize = sizeof(EFI_SYSTEM_TABLE),
 		},
-	.FirmwareVendor = (CHAR16 *)u"mmuon",
+	.FirmwareVendor = (CHAR16 *)efi_firmware_vendor,
 	.FirmwareRevision = 1,
 	.RuntimeServices = &efi_runtime_services,
-	.BootServices = &efi_boot_services,
 	.ConfigurationTable = config_tables,
 };
 
@@ -39,15 +41,12 @@ void efi_table_set_crc(EFI_TABLE_HEADER *header)
 
 EFI_SYSTEM_TABLE *efi_system_table(void)
 {
+	if (!efi_boot_services_exited())
+		system_table.BootServices = &efi_boot_services;
 	efi_table_set_crc(&efi_boot_services.Hdr);
 	efi_table_set_crc(&efi_runtime_services.Hdr);
 	efi_table_set_crc(&system_table.Hdr);
 	return &system_table;
-}
-
-bool efi_boot_services_exited(void)
-{
-	return boot_services_exited;
 }
 
 static EFI_CONFIGURATION_TABLE *find_table(const EFI_GUID *guid)
@@ -99,7 +98,7 @@ EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table)
  */
 EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle, UINTN map_key)
 {
-	if (boot_services_exited)
+	if (efi_boot_services_exited())
 		return EFI_SUCCESS;
 	if (!efi_handle_is_valid(image_handle))
 		return EFI_INVALID_PARAMETER;
@@ -109,7 +108,7 @@ EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle, UINTN map_key)
 		return EFI_INVALID_PARAMETER;
 	efi_events_exit_boot_services();
 	efi_set_watchdog_timer(0, 0, 0, NULL);
-	boot_services_exited = true;
+	efi_runtime_mark_boot_services_exited();
 	system_table.ConsoleInHandle = NULL;
 	system_table.ConIn = NULL;
 	system_table.ConsoleOutHandle = NULL;

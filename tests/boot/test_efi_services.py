@@ -95,7 +95,7 @@ CRASHES = {
 }
 NULL_IS_MAPPED = (
     "mmuon identity-maps QEMU's flash, [0, 128 MiB), read-only+executable for "
-    "the whole boot (its code and runtime services run there), so a NULL read "
+    "the whole boot (its boot-time code runs there), so a NULL read "
     "returns the first bytes of mmuon's image instead of faulting. UEFI does "
     "not require page 0 to be unmapped (EDK2's NULL pointer detection is an "
     "option); writes to NULL do fault (see the 'write' case)."

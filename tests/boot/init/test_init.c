@@ -9,7 +9,8 @@
  * INFO lines are facts only the host can judge (is EFI expected? which
  * command line was passed?), so pytest compares them. The detail is the
  * rest of the line, verbatim (the command line keeps its quotes and spaces).
- * The last line is "MMUON-TEST done: ...", then the VM powers off.
+ * The last line is "MMUON-TEST done: ...", then the VM powers off (or,
+ * with "mmuon.reboot" on the command line, restarts).
  *
  * It must work with and without EFI (QEMU -kernel boots without it), and
  * with and without busybox in the initramfs. With "mmuon.shell" on the
@@ -34,6 +35,8 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -299,6 +302,155 @@ static void check_iomem(void)
 }
 
 /*
+ * The kernel's memblock.memory: the RAM it took from the firmware's memory
+ * map, nomap regions included (debugfs, CONFIG_ARCH_KEEP_MEMBLOCK). The
+ * host checks that the flash at 0 is not among it.
+ */
+static void check_memblock(void)
+{
+	char line[256];
+	FILE *f;
+
+	mkdir("/sys/kernel/debug", 0755);
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID, NULL) !=
+		    0 &&
+	    errno != EBUSY) {
+		INFO("memblock", "unavailable: mount debugfs: %s",
+		     strerror(errno));
+		return;
+	}
+	f = fopen("/sys/kernel/debug/memblock/memory", "re");
+	if (!f) {
+		INFO("memblock", "unavailable: %s", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		chomp(line);
+		INFO("memblock", "%s", line);
+	}
+	fclose(f);
+}
+
+/*
+ * Loads /lib/modules/<release>/<name>.ko (packed by tools/mkinitramfs.sh
+ * from the kernel's own package). 0, or an errno value.
+ */
+static int load_module(const char *name)
+{
+	char path[300];
+	struct utsname u;
+	int fd, rc;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/%s.ko", u.release, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	rc = syscall(SYS_finit_module, fd, "", 0) ? errno : 0;
+	close(fd);
+	return rc == EEXIST ? 0 : rc;
+}
+
+/* The name of the first variable file in /sys/firmware/efi/efivars. */
+static int first_variable(char *name, size_t size, int *count)
+{
+	DIR *d = opendir("/sys/firmware/efi/efivars");
+	struct dirent *e;
+
+	*count = 0;
+	name[0] = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!(*count)++)
+			snprintf(name, size, "%s", e->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * The EFI runtime services after ExitBootServices, called by the kernel
+ * with its own page tables, which map only what the memory map marks
+ * EFI_MEMORY_RUNTIME: efivarfs lists the variables (GetNextVariableName)
+ * and reads one (GetVariable); the rtc-efi device reads the time
+ * (GetTime). "efi-runtime-disabled" catches a kernel that turned the
+ * runtime services off after a fault in them.
+ */
+static void check_efi_runtime(void)
+{
+	char name[300], path[400], buf[4096];
+	struct stat st;
+	ssize_t n;
+	int count, rc;
+	DIR *d;
+	struct dirent *e;
+
+	if (stat("/sys/firmware/efi", &st) != 0)
+		return;
+	/* Debian builds efivarfs as a module. */
+	if (mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs",
+		  MS_NOSUID | MS_NOEXEC, NULL) != 0 &&
+	    errno == ENODEV && (rc = load_module("efivarfs")) != 0) {
+		FAIL("efivars", "efivarfs module: %s", strerror(rc));
+	} else if (mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs",
+			 MS_NOSUID | MS_NOEXEC, NULL) != 0 &&
+		   errno != EBUSY) {
+		FAIL("efivars", "mount efivarfs: %s", strerror(errno));
+	} else if (first_variable(name, sizeof(name), &count) || !count) {
+		FAIL("efivars", "no variables listed");
+	} else {
+		snprintf(path, sizeof(path), "/sys/firmware/efi/efivars/%s",
+			 name);
+		n = read_file(path, buf, sizeof(buf));
+		if (n < 4)
+			FAIL("efivars", "%d variables; reading %s: %zd (%s)",
+			     count, name, n, n < 0 ? strerror(errno) : "short");
+		else
+			PASS("efivars",
+			     "%d variables; %s: attributes 0x%x, %zd bytes",
+			     count, name, *(uint32_t *)buf, n - 4);
+	}
+
+	d = opendir("/sys/class/rtc");
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/rtc/%s/name",
+			 e->d_name);
+		if (read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		/* "<driver> <device>", e.g. "rtc-efi rtc-efi.0" */
+		if (strncmp(buf, "rtc-efi ", 8))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/rtc/%s/since_epoch",
+			 e->d_name);
+		if (read_file(path, buf, sizeof(buf)) <= 0) {
+			FAIL("efi-rtc", "%s: reading since_epoch: %s",
+			     e->d_name, strerror(errno));
+		} else {
+			time_t t = strtoll(buf, NULL, 10);
+			struct tm utc;
+
+			gmtime_r(&t, &utc);
+			report("efi-rtc",
+			       utc.tm_year + 1900 >= RTC_MIN_YEAR ? "PASS"
+								  : "FAIL",
+			       "%s: %04d-%02d-%02dT%02d:%02d:%02dZ", e->d_name,
+			       utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+			       utc.tm_hour, utc.tm_min, utc.tm_sec);
+		}
+		closedir(d);
+		return;
+	}
+	if (d)
+		closedir(d);
+	INFO("efi-rtc", "absent (no rtc-efi device)");
+}
+
+/*
  * Where the kernel found the initrd (DT linux,initrd-start when the stub
  * put it there; the kernel's own memblock log otherwise, see the host
  * test) and what mmuon says it did (/chosen/mmuon,boot-stats): the host
@@ -494,6 +646,8 @@ int main(void)
 	check_payload();
 	check_rtc();
 	check_iomem();
+	check_memblock();
+	check_efi_runtime();
 	check_placement();
 	check_dmesg();
 	check_cpus();
@@ -505,6 +659,14 @@ int main(void)
 		run_shell();
 
 	sync();
+	/*
+	 * mmuon.reboot: restart instead of powering off. On arm64 the kernel
+	 * restarts through the EFI ResetSystem runtime service when it has
+	 * one (machine_restart() -> efi_reboot()); QEMU's -no-reboot then
+	 * ends the VM.
+	 */
+	if (has_param("mmuon.reboot"))
+		stop_cmd = RB_AUTOBOOT;
 	reboot(stop_cmd == RB_AUTOBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
 	/* Returning from PID 1 would panic the kernel; say why we are stuck. */
 	FAIL("poweroff", "reboot(): %s", strerror(errno));
