@@ -198,7 +198,8 @@ static EFI_PHYSICAL_ADDRESS root_table(void)
  * Set and Clear on one page that is not ours: EFI_ACCESS_DENIED, and the
  * page's attributes as they were.
  */
-static BOOLEAN refused(const CHAR16 *what, EFI_PHYSICAL_ADDRESS a)
+static BOOLEAN refused_with(const CHAR16 *what, EFI_PHYSICAL_ADDRESS a,
+			    EFI_STATUS want)
 {
 	UINT64 before, after;
 	EFI_STATUS g = get(a, PAGE_SIZE, &before), set, clear;
@@ -207,37 +208,46 @@ static BOOLEAN refused(const CHAR16 *what, EFI_PHYSICAL_ADDRESS a)
 	clear = ma->Clear(ma, a, PAGE_SIZE, MEM_RO);
 	get(a, PAGE_SIZE, &after);
 	say_more(L"%s 0x%lx %r/%r; ", what, a, set, clear);
-	if (set != EFI_ACCESS_DENIED || clear != EFI_ACCESS_DENIED)
-		return why(L"%s at 0x%lx: Set(XP) %r, Clear(RO) %r, want "
-			   L"ACCESS_DENIED",
-			   what, a, set, clear);
+	if (set != want || clear != want)
+		return why(L"%s at 0x%lx: Set(XP) %r, Clear(RO) %r, want %r",
+			   what, a, set, clear, want);
 	return g || before == after ||
 	       why(L"%s at 0x%lx: attributes 0x%lx became 0x%lx", what, a,
 		   before, after);
 }
 
+static BOOLEAN refused(const CHAR16 *what, EFI_PHYSICAL_ADDRESS a)
+{
+	return refused_with(what, a, EFI_ACCESS_DENIED);
+}
+
 /*
  * The firmware's memory, each kind once: its flash code (the issue's
  * Set(0x10000, 4 KiB, XP), which used to split the block holding the code
- * doing it and hang), runtime data, MMIO, the stack we run on, the page
+ * doing it and hang; the flash is not in the memory map, so UNSUPPORTED),
+ * its runtime code in RAM, runtime data, MMIO, the stack we run on, the page
  * tables themselves, its own EfiBootServicesData (the loaded image protocol
  * it made for us), free memory, and a runtime allocation of ours.
  */
 static BOOLEAN refuse_firmware(void)
 {
-	EFI_PHYSICAL_ADDRESS rt_data = 0, mmio = 0, free = 0, rt_mine;
+	EFI_PHYSICAL_ADDRESS rt_code = 0, rt_data = 0, mmio = 0, free = 0;
+	EFI_PHYSICAL_ADDRESS rt_mine;
 	BOOLEAN ok;
 
-	if (!first_of_type(EfiRuntimeServicesData, &rt_data) ||
+	if (!first_of_type(EfiRuntimeServicesCode, &rt_code) ||
+	    !first_of_type(EfiRuntimeServicesData, &rt_data) ||
 	    !first_of_type(EfiMemoryMappedIO, &mmio) ||
 	    !first_of_type(EfiConventionalMemory, &free))
-		return why(L"no runtime data, MMIO or free memory in the map");
+		return why(L"no runtime code or data, MMIO or free memory in "
+			   L"the map");
 	if (BS->AllocatePages(AllocateAnyPages, EfiRuntimeServicesData, 1,
 			      &rt_mine))
 		return why(L"AllocatePages(EfiRuntimeServicesData) failed");
 	say(L"");
-	ok = refused(L"flash", 0x10000) && refused(L"runtime data", rt_data) &&
-	     refused(L"MMIO", mmio) &&
+	ok = refused_with(L"flash", 0x10000, EFI_UNSUPPORTED) &&
+	     refused(L"runtime code", rt_code) &&
+	     refused(L"runtime data", rt_data) && refused(L"MMIO", mmio) &&
 	     refused(L"stack", current_sp() & ~PAGE_MASK) &&
 	     refused(L"page table", root_table()) &&
 	     refused(L"loaded image protocol",
