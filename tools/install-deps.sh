@@ -50,7 +50,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	python3 python3-pytest cpio gzip xz-utils gdb-multiarch device-tree-compiler \
 	clang-format ca-certificates \
 	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
-	qemu-efi-aarch64 u-boot-qemu
+	qemu-efi-aarch64 u-boot-qemu \
+	dosfstools mtools
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	qemu-system-arm qemu-utils

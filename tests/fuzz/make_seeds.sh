@@ -11,6 +11,7 @@
 #                 and the unit tests' trees, compacted by dtc, and one
 #                 with the structure block last (craft_dt.py)
 #   fuzz_devpath, fuzz_memmap: synthetic (gen_seeds.py)
+#   fuzz_fat:     FAT12/16/32 volumes from mkfs.fat + mtools (fat_seeds.sh)
 set -eu
 
 OUT=${1:-build/fuzz/seeds}
@@ -52,4 +53,5 @@ for dts in "$HERE"/../unit/data/*.dts; do
 	dtc -q -I dts -O dtb -o "$OUT/fuzz_dt/unit-$(basename "$dts" .dts).dtb" \
 		"$dts"
 done
+"$HERE/fat_seeds.sh" "$OUT"
 echo "make_seeds: seeds in $OUT"
