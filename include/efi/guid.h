@@ -110,4 +110,12 @@
 	EFI_GUID_INIT(0x7ce88fb3, 0x4bd7, 0x4679, 0x87, 0xa8, 0xa8, 0xd8,      \
 		      0xde, 0xe5, 0x0d, 0x2b)
 
+/*
+ * mmuon's own: the page-table pool's counters (struct mmu_pool_stats),
+ * live, for test applications (src/efi/pgtable_pool.c).
+ */
+#define MMUON_PGTABLE_POOL_PROTOCOL_GUID                                       \
+	EFI_GUID_INIT(0xe6b5afee, 0xea0e, 0x4417, 0xa1, 0x52, 0x1c, 0x41,      \
+		      0xfd, 0x96, 0x8c, 0x95)
+
 #endif

@@ -216,5 +216,6 @@ void efi_runtime_init(const struct platform *p);
 void efi_console_install(void);			/* src/efi/console.c */
 void efi_rng_install(const struct platform *p); /* src/efi/rng.c */
 void efi_memory_attribute_install(void);	/* src/efi/memory_attribute.c */
+void efi_pgtable_pool_install(void);		/* src/efi/pgtable_pool.c */
 
 #endif

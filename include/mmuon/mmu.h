@@ -20,4 +20,21 @@ int mmu_map(uint64_t pa, uint64_t size, unsigned flags);
 /* The live tables, for inspection. */
 const struct pgtable *mmu_tables(void);
 
+/*
+ * Where the page-table pool grows once its static pages run low: take(n)
+ * returns n free, 64 KiB-aligned pages of RAM that are the pool's for good
+ * (never freed, never given to a client), or 0.
+ */
+void mmu_pool_grow_from(uint64_t (*take)(uint64_t pages));
+
+/* The page-table pool, for tests (a vendor protocol shows it to EFI apps). */
+struct mmu_pool_stats {
+	uint64_t tables; /* pages the pool holds: static and grown */
+	uint64_t in_use; /* tables in the live tree, the root included */
+	uint64_t peak;	 /* the most in use at once */
+	uint64_t grown;	 /* pages taken from RAM */
+};
+
+const struct mmu_pool_stats *mmu_pool_stats(void);
+
 #endif

@@ -20,6 +20,13 @@
 #define PG_DEVICE (1u << 0) /* Device-nGnRE; else Normal write-back */
 #define PG_WRITE (1u << 1)
 #define PG_EXEC (1u << 2)
+/*
+ * Pages that hold live translation tables (with PG_WRITE). They are marked
+ * in a software bit of their descriptors, so a table mapping one of them
+ * is never uniform and never folded into a block: the entries that map
+ * the tables themselves are never broken, not even for a moment.
+ */
+#define PG_TABLES (1u << 3)
 
 /* How a translation regime encodes permissions (see include/mmuon/pte.h). */
 struct pte_format {
@@ -38,6 +45,11 @@ struct pgtable {
 	/* Returns a zeroed, 4 KiB-aligned table, or NULL. */
 	uint64_t *(*alloc_table)(void *ctx);
 	/*
+	 * Takes back a table that no entry points to any more, after the
+	 * break-before-make that unlinked it (NULL: tables are not reused).
+	 */
+	void (*free_table)(void *ctx, uint64_t *table);
+	/*
 	 * Live tables only (NULL while building tables not yet in use): make
 	 * *entry invalid and invalidate every TLB entry it may have produced
 	 * for [va, va + size), before it is replaced by an entry of another
@@ -48,6 +60,13 @@ struct pgtable {
 	void *ctx;
 };
 
+/*
+ * A range needs new tables only where it covers a level 1 or level 2
+ * entry in part: at its start and at its end, one level 2 and one level 3
+ * table each.
+ */
+#define PGTABLE_MAP_MAX_TABLES 4
+
 enum pg_error {
 	PG_OK = 0,
 	PG_ERR_WX = -1,	       /* writable and executable */
@@ -57,7 +76,9 @@ enum pg_error {
 };
 
 /* Identity-maps [pa, pa + size) with the given PG_* flags, replacing what
- * was mapped there, splitting blocks where needed. */
+ * was mapped there, splitting blocks where needed and folding tables that
+ * become uniform back into blocks. At most PGTABLE_MAP_MAX_TABLES new
+ * tables are needed. */
 int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags);
 
 /* The descriptor translating va (0 if none) and the size it maps. */

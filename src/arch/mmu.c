@@ -13,6 +13,15 @@
  *
  * Nothing is writable and executable. Code loaded into RAM later gets its
  * permissions through mmu_map(), with break-before-make.
+ *
+ * The tables come from a pool: a static region in the firmware's RAM
+ * (.pgtables, enough for what mmu_init() builds), then chunks of free RAM
+ * the memory map gives up for good once it exists (mmu_pool_grow_from()).
+ * Tables that pgtable.c folds back into blocks return to a free list and
+ * are reused, so the pool follows what the mappings need; it never
+ * shrinks. Every pool page is mapped PG_TABLES: the range around it never
+ * folds into a block, so the entries mapping live tables are never broken
+ * while the CPU writes them.
  */
 #include <string.h>
 
@@ -32,20 +41,81 @@ void mmu_break_entry_el2(uint64_t *entry);
 void mmu_break_entry_el3(uint64_t *entry);
 void mmu_publish(void);
 
-static char *pool_next = __pgtable_pool;
+/* Pages added at a time, and what must be free before any change: room
+ * for the change itself and for mapping the next chunk. */
+#define POOL_CHUNK_PAGES 16
+#define POOL_RESERVE (2 * PGTABLE_MAP_MAX_TABLES)
+
+static char *pool_next = __pgtable_pool; /* static pages not yet used */
+static uint64_t *free_tables;		 /* linked through their word 0 */
+static uint64_t free_count;
+static uint64_t (*take_pages)(uint64_t pages);
+static struct mmu_pool_stats stats;
 static struct pgtable tables;
 static unsigned current_el;
 
+static uint64_t pool_available(void)
+{
+	return free_count +
+	       (uint64_t)(__pgtable_pool_end - pool_next) / PAGE_SIZE;
+}
+
 static uint64_t *alloc_table(void *ctx)
 {
-	uint64_t *t = (uint64_t *)pool_next;
+	uint64_t *t = free_tables;
 
 	(void)ctx;
-	if (pool_next == __pgtable_pool_end)
+	if (t) {
+		free_tables = (uint64_t *)(uintptr_t)t[0];
+		free_count--;
+	} else if (pool_next < __pgtable_pool_end) {
+		t = (uint64_t *)pool_next;
+		pool_next += PAGE_SIZE;
+	} else {
 		return NULL;
-	pool_next += PAGE_SIZE;
+	}
 	memset(t, 0, PAGE_SIZE);
+	if (++stats.in_use > stats.peak)
+		stats.peak = stats.in_use;
 	return t;
+}
+
+static void push_free(uint64_t *table)
+{
+	table[0] = (uint64_t)(uintptr_t)free_tables;
+	free_tables = table;
+	free_count++;
+}
+
+/* pgtable.c gives a table back only once no walk can reach it. */
+static void free_table(void *ctx, uint64_t *table)
+{
+	(void)ctx;
+	push_free(table);
+	stats.in_use--;
+}
+
+/*
+ * Before a change: a chunk of free RAM for the pool if it runs low. The
+ * chunk is marked PG_TABLES first (with tables from the reserve), then
+ * its pages join the free list.
+ */
+static void pool_refill(void)
+{
+	uint64_t base, i;
+
+	while (take_pages && pool_available() < POOL_RESERVE) {
+		base = take_pages(POOL_CHUNK_PAGES);
+		if (!base ||
+		    pgtable_map(&tables, base, POOL_CHUNK_PAGES * PAGE_SIZE,
+				PG_WRITE | PG_TABLES))
+			return;
+		for (i = 0; i < POOL_CHUNK_PAGES; i++)
+			push_free(
+				(uint64_t *)(uintptr_t)(base + i * PAGE_SIZE));
+		stats.tables += POOL_CHUNK_PAGES;
+		stats.grown += POOL_CHUNK_PAGES;
+	}
 }
 
 static void break_entry(void *ctx, uint64_t *entry, uint64_t va, uint64_t size)
@@ -112,7 +182,10 @@ void mmu_init(const struct platform *p, unsigned el)
 	current_el = el;
 	tables.format = el == 1 ? &pte_format_el1 : &pte_format_el2;
 	tables.alloc_table = alloc_table;
+	tables.free_table = free_table;
 	tables.root = alloc_table(NULL);
+	stats.tables =
+		(uint64_t)(__pgtable_pool_end - __pgtable_pool) / PAGE_SIZE;
 
 	/* Identical to the flash tables' flash mapping: see mmu_switch.S. */
 	map_or_panic(FLASH_BASE, FLASH_SIZE, PG_EXEC, "flash");
@@ -121,6 +194,9 @@ void mmu_init(const struct platform *p, unsigned el)
 	if (!ram_holds_firmware(p))
 		panic("the DT's RAM does not hold mmuon's own RAM at 0x%x",
 		      FW_RAM_BASE);
+	map_or_panic((uintptr_t)__pgtable_pool,
+		     __pgtable_pool_end - __pgtable_pool, PG_WRITE | PG_TABLES,
+		     "page tables");
 	/*
 	 * Loaded while the flash tables map it read/write, execute-never;
 	 * executable only from the switch below, which replaces that mapping
@@ -153,10 +229,22 @@ void mmu_init(const struct platform *p, unsigned el)
 
 int mmu_map(uint64_t pa, uint64_t size, unsigned flags)
 {
-	int rc = pgtable_map(&tables, pa, size, flags);
+	int rc;
 
+	pool_refill();
+	rc = pgtable_map(&tables, pa, size, flags);
 	mmu_publish();
 	return rc;
+}
+
+void mmu_pool_grow_from(uint64_t (*take)(uint64_t pages))
+{
+	take_pages = take;
+}
+
+const struct mmu_pool_stats *mmu_pool_stats(void)
+{
+	return &stats;
 }
 
 const struct pgtable *mmu_tables(void)

@@ -46,6 +46,7 @@ static void efi_init(void)
 	efi_console_install();
 	efi_rng_install(&platform);
 	efi_memory_attribute_install();
+	efi_pgtable_pool_install();
 	efi_memattr_table_install();
 }
 

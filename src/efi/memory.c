@@ -60,6 +60,26 @@ static void reserve(uint64_t start, uint64_t end, EFI_MEMORY_TYPE type,
 		panic("cannot describe %s in the memory map", what);
 }
 
+/*
+ * Pages for the page-table pool (mmu.c), in 64 KiB chunks from the top of
+ * free RAM: EfiBootServicesData like the firmware's other tables (the OS
+ * may reuse them once it runs on its own), described with memmap_add() so
+ * that no FreePages can release them and no client is ever given them.
+ */
+static uint64_t page_table_pages(uint64_t pages)
+{
+	uint64_t slots = memmap_count_slots(&map, pages, SZ_64K, UINT64_MAX);
+	EFI_PHYSICAL_ADDRESS addr;
+
+	if (!slots ||
+	    memmap_slot_address(&map, pages, SZ_64K, UINT64_MAX, slots - 1,
+				&addr) != EFI_SUCCESS ||
+	    memmap_add(&map, addr, pages, EfiBootServicesData,
+		       MEMMAP_RAM_ATTR) != EFI_SUCCESS)
+		return 0;
+	return addr;
+}
+
 void efi_memory_init(const struct platform *p)
 {
 	unsigned i;
@@ -86,6 +106,7 @@ void efi_memory_init(const struct platform *p)
 		reserve(p->rtc.base & ~(SZ_64K - 1),
 			align_up(p->rtc.base + p->rtc.size, SZ_64K),
 			EfiMemoryMappedIO, EFI_MEMORY_UC, "the RTC");
+	mmu_pool_grow_from(page_table_pages);
 }
 
 /*

@@ -87,6 +87,13 @@ EFI_MEMORY_DESCRIPTOR *memmap_find(const struct memmap *m,
 /* The type of the page holding @addr (or ~0 if the map has no such page). */
 UINT32 memmap_type_at(EFI_PHYSICAL_ADDRESS addr);
 
+/* ---- the child image (services_image.c) ----------------------------------- */
+
+/* LoadImage of the embedded child.efi from its buffer, parent us. */
+EFI_STATUS load_child(EFI_HANDLE *h);
+/* The loaded image protocol on @h, or NULL. */
+EFI_LOADED_IMAGE *loaded_image(EFI_HANDLE h);
+
 /* ---- the groups of checks ------------------------------------------------ */
 
 void check_events(void);       /* services_events.c */

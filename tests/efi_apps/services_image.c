@@ -36,14 +36,14 @@ static UINT32 pe_size_of_image(const UINT8 *file)
 	return read32(file + pe_offset(file) + 24 + 56);
 }
 
-static EFI_STATUS load_child(EFI_HANDLE *h)
+EFI_STATUS load_child(EFI_HANDLE *h)
 {
 	*h = NULL;
 	return BS->LoadImage(FALSE, self, NULL, (void *)child_efi_start,
 			     child_size(), h);
 }
 
-static EFI_LOADED_IMAGE *loaded_image(EFI_HANDLE h)
+EFI_LOADED_IMAGE *loaded_image(EFI_HANDLE h)
 {
 	EFI_LOADED_IMAGE *li = NULL;
 

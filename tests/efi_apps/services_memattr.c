@@ -285,6 +285,294 @@ static BOOLEAN own_memory(void)
 	       attr == MEM_XP;
 }
 
+/* ---- the page-table pool ------------------------------------------------- */
+
+/* mmuon's MMUON_PGTABLE_POOL_PROTOCOL_GUID: its live counters. */
+#define PGTABLE_POOL_PROTOCOL_GUID                                             \
+	{                                                                      \
+		0xe6b5afee, 0xea0e, 0x4417,                                    \
+		{                                                              \
+			0xa1, 0x52, 0x1c, 0x41, 0xfd, 0x96, 0x8c, 0x95         \
+		}                                                              \
+	}
+
+struct pgtable_pool {
+	UINT64 tables, in_use, peak, grown;
+};
+
+#define DESC_TABLE 3ull /* bits [1:0] of a table descriptor, levels 1-2 */
+#define DESC_OA 0x0000fffffffff000ull
+
+/* The tables a walk from @table (at @level) reaches, @table included. */
+static UINTN count_tables(const UINT64 *table, int level)
+{
+	UINTN n = 1, i;
+
+	for (i = 0; level < 3 && i < 512; i++)
+		if ((table[i] & 3) == DESC_TABLE)
+			n += count_tables(
+				(const UINT64 *)(UINTN)(table[i] & DESC_OA),
+				level + 1);
+	return n;
+}
+
+static UINT64 free_pages(void)
+{
+	const struct memmap *m = memmap_now();
+	EFI_MEMORY_DESCRIPTOR *d;
+	UINT64 n = 0;
+
+	if (m)
+		MEMMAP_FOR_EACH(m, d)
+		{
+			if (d->Type == EfiConventionalMemory)
+				n += d->NumberOfPages;
+		}
+	return n;
+}
+
+#define CYCLES 500
+#define REGIONS 8192 /* 2 MiB regions told apart: 16 GiB */
+#define HELD 32
+
+/*
+ * Allocations go to the highest free range they fit in: to steer the
+ * images, every free range but the largest is held for the duration, so
+ * that a pad at the top of the largest one puts the image right below it.
+ * Returns the largest range's pages.
+ */
+static UINT64 hold_all_but_largest(EFI_PHYSICAL_ADDRESS *held, UINT64 *pages,
+				   UINTN *n)
+{
+	const struct memmap *m = memmap_now();
+	EFI_MEMORY_DESCRIPTOR *d, *largest = NULL;
+	EFI_PHYSICAL_ADDRESS at[HELD];
+	UINT64 len[HELD], top = 0;
+	UINTN i, count = 0;
+
+	*n = 0;
+	if (!m)
+		return 0;
+	MEMMAP_FOR_EACH(m, d)
+	{
+		if (d->Type != EfiConventionalMemory)
+			continue;
+		if (!largest || d->NumberOfPages > largest->NumberOfPages)
+			largest = d;
+		if (count < HELD) {
+			at[count] = d->PhysicalStart;
+			len[count++] = d->NumberOfPages;
+		}
+	}
+	if (largest)
+		top = largest->NumberOfPages;
+	for (i = 0; i < count; i++) {
+		if (len[i] == top ||
+		    BS->AllocatePages(AllocateAddress, EfiLoaderData, len[i],
+				      &at[i]))
+			continue;
+		held[*n] = at[i];
+		pages[(*n)++] = len[i];
+	}
+	return top;
+}
+
+/*
+ * One LoadImage/UnloadImage cycle, the image placed by a pad allocation
+ * in front of it (AllocatePages goes top-down, then the image): the image
+ * must load, and its pages must be read/write, execute-never once it is
+ * unloaded.
+ */
+static BOOLEAN load_unload(UINTN i, UINT64 pad, EFI_PHYSICAL_ADDRESS *base)
+{
+	EFI_PHYSICAL_ADDRESS p = 0;
+	EFI_LOADED_IMAGE *li;
+	UINT64 attr, size;
+	EFI_STATUS s;
+	EFI_HANDLE h;
+
+	if (pad && BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pad, &p))
+		return why(L"cycle %ld: AllocatePages(%ld) failed", i, pad);
+	s = load_child(&h);
+	if (s) {
+		if (pad)
+			BS->FreePages(p, pad);
+		return why(L"cycle %ld: LoadImage %r", i, s);
+	}
+	li = loaded_image(h);
+	*base = (UINTN)li->ImageBase;
+	size = (li->ImageSize + PAGE_MASK) & ~PAGE_MASK;
+	s = BS->UnloadImage(h);
+	if (pad)
+		BS->FreePages(p, pad);
+	if (s)
+		return why(L"cycle %ld: UnloadImage %r", i, s);
+	s = get(*base, size, &attr);
+	return (!s && attr == MEM_XP) ||
+	       why(L"cycle %ld: the unloaded image [0x%lx, +0x%lx): %r, "
+		   L"attributes 0x%lx, want XP",
+		   i, *base, size, s, attr);
+}
+
+/*
+ * 500 LoadImage/UnloadImage cycles at addresses spread over free RAM:
+ * each image splits the block it lands in (its code is read-only and
+ * executable), and unloading makes the range uniform again. The tables
+ * must come back: at the end the pool is as it started (mmuon's counters),
+ * the live tree has as many tables as before and as the pool says are in
+ * use (walked here from TTBR0), and no free memory went to the pool.
+ */
+static BOOLEAN pool_cycles(void)
+{
+	static EFI_GUID guid = PGTABLE_POOL_PROTOCOL_GUID;
+	static UINT8 seen[REGIONS / 8];
+	struct pgtable_pool *pool = NULL, before = {0};
+	const UINT64 *root = (const UINT64 *)(UINTN)root_table();
+	UINTN walked = count_tables(root, 1), regions = 0, i, nheld;
+	UINT64 free0 = free_pages(), max_pad, held_pages[HELD];
+	EFI_PHYSICAL_ADDRESS base = 0, held[HELD];
+	BOOLEAN ok = TRUE;
+
+	if (!BS->LocateProtocol(&guid, NULL, (void **)&pool) && pool)
+		before = *pool;
+	max_pad = hold_all_but_largest(held, held_pages, &nheld) / 2;
+	for (i = 0; ok && i < CYCLES; i++) {
+		/* Up to half of that range, stepping over 2 MiB regions. */
+		UINT64 pad =
+			max_pad ? ((i * 97) % 256 * 512 + i % 512) % max_pad
+				: 0;
+		UINTN r;
+
+		ok = load_unload(i, pad, &base);
+		r = ((base - 0x40000000ull) >> 21) % REGIONS;
+		if (!(seen[r / 8] & (1 << r % 8)))
+			regions++;
+		seen[r / 8] |= 1 << r % 8;
+	}
+	for (i = 0; i < nheld; i++)
+		BS->FreePages(held[i], held_pages[i]);
+	if (!ok) {
+		say_more(L"; pool %ld tables, %ld in use",
+			 pool ? pool->tables : 0, pool ? pool->in_use : 0);
+		return FALSE;
+	}
+	say(L"%d cycles in %ld 2 MiB regions; pool tables %ld -> %ld, in use "
+	    L"%ld -> %ld (peak %ld, grown %ld pages); tables walked %ld -> "
+	    L"%ld; free pages %ld -> %ld",
+	    CYCLES, regions, before.tables, pool ? pool->tables : 0,
+	    before.in_use, pool ? pool->in_use : 0, pool ? pool->peak : 0,
+	    pool ? pool->grown : 0, walked, count_tables(root, 1), free0,
+	    free_pages());
+	if (!pool)
+		return why(L"%s; no page-table pool protocol", said());
+	return regions >= 64 && pool->tables == before.tables &&
+	       pool->in_use == before.in_use && before.in_use == walked &&
+	       count_tables(root, 1) == walked && free_pages() == free0;
+}
+
+/* Pages, each in a 2 MiB region of its own: more tables than the static
+ * pool holds, few enough entries for the memory map (128). */
+#define SPREAD 40
+#define SZ_2M 0x200000ull
+#define POOL_CHUNK 16 /* pages mmuon adds to the pool at a time */
+
+/* The level 3 table that maps @va, or 0 (a walk from TTBR0). */
+static EFI_PHYSICAL_ADDRESS l3_table_of(EFI_PHYSICAL_ADDRESS va)
+{
+	const UINT64 *t = (const UINT64 *)(UINTN)root_table();
+	int level;
+
+	for (level = 1; level < 3; level++) {
+		UINT64 d = t[(va >> (12 + 9 * (3 - level))) & 511];
+
+		if ((d & 3) != DESC_TABLE)
+			return 0;
+		t = (const UINT64 *)(UINTN)(d & DESC_OA);
+	}
+	return (UINTN)t;
+}
+
+/* The lowest 2 MiB boundary of the largest free range, and its end. */
+static BOOLEAN largest_free(EFI_PHYSICAL_ADDRESS *start,
+			    EFI_PHYSICAL_ADDRESS *end)
+{
+	const struct memmap *m = memmap_now();
+	EFI_MEMORY_DESCRIPTOR *d, *best = NULL;
+
+	if (!m)
+		return FALSE;
+	MEMMAP_FOR_EACH(m, d)
+	{
+		if (d->Type == EfiConventionalMemory &&
+		    (!best || d->NumberOfPages > best->NumberOfPages))
+			best = d;
+	}
+	if (!best)
+		return FALSE;
+	*start = (best->PhysicalStart + SZ_2M - 1) & ~(SZ_2M - 1);
+	*end = best->PhysicalStart + best->NumberOfPages * PAGE_SIZE;
+	return TRUE;
+}
+
+/*
+ * More tables at once than mmuon's static pool holds: one read-only page
+ * in each of 40 2 MiB regions. The pool must grow from free RAM, the new
+ * table pages must be the firmware's (refused to SetMemoryAttributes and
+ * FreePages), and once the pages are freed the tables come back: all but
+ * those that map the new pool pages themselves (at most a level 2 and a
+ * level 3 table per 64 KiB chunk), and exactly the ones a walk finds. The
+ * pool keeps its size.
+ */
+static BOOLEAN pool_grows(void)
+{
+	static EFI_GUID guid = PGTABLE_POOL_PROTOCOL_GUID;
+	const UINT64 *root = (const UINT64 *)(UINTN)root_table();
+	struct pgtable_pool *pool = NULL, before, mid;
+	EFI_PHYSICAL_ADDRESS start, end, page[SPREAD], table = 0;
+	EFI_STATUS set = EFI_SUCCESS, table_set, table_free;
+	UINTN i, n = 0;
+
+	if (BS->LocateProtocol(&guid, NULL, (void **)&pool) || !pool)
+		return why(L"no page-table pool protocol");
+	if (!largest_free(&start, &end) || end - start < SPREAD * SZ_2M)
+		return why(L"no free range of %d x 2 MiB", SPREAD);
+	before = *pool;
+	for (n = 0; n < SPREAD; n++) {
+		page[n] = start + n * SZ_2M + PAGE_SIZE;
+		set = BS->AllocatePages(AllocateAddress, EfiLoaderData, 1,
+					&page[n]);
+		if (set)
+			break;
+		set = ma->Set(ma, page[n], PAGE_SIZE, MEM_RO);
+		if (set) {
+			BS->FreePages(page[n], 1);
+			break;
+		}
+	}
+	mid = *pool;
+	if (n)
+		table = l3_table_of(page[n - 1]);
+	table_set = ma->Set(ma, table, PAGE_SIZE, MEM_XP);
+	table_free = BS->FreePages(table, 1);
+	for (i = 0; i < n; i++)
+		BS->FreePages(page[i], 1);
+	say(L"%ld pages RO (%r): pool tables %ld -> %ld (grown %ld -> %ld "
+	    L"pages), in use %ld -> %ld -> %ld; a new table at 0x%lx, type "
+	    L"%d: Set(XP) %r, FreePages %r",
+	    n, set, before.tables, mid.tables, before.grown, mid.grown,
+	    before.in_use, mid.in_use, pool->in_use, table,
+	    memmap_type_at(table), table_set, table_free);
+	say_more(L"; %ld tables walked", count_tables(root, 1));
+	return !set && n == SPREAD && mid.in_use >= before.in_use + SPREAD &&
+	       mid.tables > before.tables && mid.grown > before.grown &&
+	       table && memmap_type_at(table) == EfiBootServicesData &&
+	       table_set == EFI_ACCESS_DENIED && table_free == EFI_NOT_FOUND &&
+	       pool->in_use - before.in_use <=
+		       2 * (mid.grown - before.grown) / POOL_CHUNK &&
+	       pool->in_use == count_tables(root, 1) &&
+	       pool->tables == mid.tables;
+}
+
 void check_memattr(void)
 {
 	static EFI_GUID guid = MEMORY_ATTRIBUTE_PROTOCOL_GUID;
@@ -299,4 +587,6 @@ void check_memattr(void)
 	report("memattr.free-pages-exec", free_pages_exec());
 	report("memattr.refuse-firmware", refuse_firmware());
 	report("memattr.own-memory", own_memory());
+	report("memattr.pool-cycles", pool_cycles());
+	report("memattr.pool-grows", pool_grows());
 }

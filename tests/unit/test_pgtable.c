@@ -40,15 +40,27 @@ struct brk {
 	uint64_t old; /* the descriptor when the hook ran */
 	uint64_t va;
 	uint64_t size;
+	unsigned seq; /* when, among breaks and frees */
+};
+
+struct freed {
+	uint64_t *table;
+	unsigned seq;
 };
 
 struct env {
 	struct pgtable pt;
-	unsigned used;	/* tables handed out, the root included */
-	unsigned limit; /* alloc_table fails once used reaches this */
+	unsigned used;	 /* tables handed out fresh, the root included */
+	unsigned allocs; /* alloc_table calls that returned a table */
+	unsigned limit;	 /* alloc_table fails once used reaches this */
 	unsigned nbreaks;
 	struct brk breaks[MAX_BREAKS];
 	bool strict_breaks; /* fail if more than MAX_BREAKS */
+	unsigned seq;
+	/* Tables given back (free_table), reused first, last in first out. */
+	unsigned nfree, nfrees;
+	uint64_t *free[POOL_TABLES];
+	struct freed frees[MAX_BREAKS];
 };
 
 static struct env env;
@@ -59,13 +71,54 @@ static uint64_t *alloc_table(void *ctx)
 	uint64_t *t;
 
 	assert_ptr_equal(e, &env);
-	if (e->used >= e->limit)
+	if (e->nfree)
+		t = e->free[--e->nfree];
+	else if (e->used >= e->limit)
 		return NULL;
-	t = pool[e->used++];
+	else
+		t = pool[e->used++];
+	e->allocs++;
 	/* Dirty, then zeroed: a table is all zeros when handed out. */
 	memset(t, 0xa5, sizeof(pool[0]));
 	memset(t, 0, sizeof(pool[0]));
 	return t;
+}
+
+/* Tables in use: handed out and not given back. */
+static unsigned tables_in_use(void)
+{
+	return env.used - env.nfree;
+}
+
+static bool reachable(const uint64_t *from, int level, const uint64_t *table)
+{
+	unsigned i;
+
+	if (from == table)
+		return true;
+	for (i = 0; level < 3 && i < ENTRIES; i++)
+		if ((from[i] & TYPE_MASK) == TYPE_TABLE &&
+		    reachable((const uint64_t *)(uintptr_t)(from[i] & OA_BITS),
+			      level + 1, table))
+			return true;
+	return false;
+}
+
+static void free_table(void *ctx, uint64_t *table)
+{
+	struct env *e = ctx;
+	unsigned i;
+
+	assert_ptr_equal(e, &env);
+	/* One of ours, not the root, not given back twice, and unlinked:
+	 * no walk from the root reaches it any more. */
+	assert_true(table > pool[0] && table < pool[e->used]);
+	for (i = 0; i < e->nfree; i++)
+		assert_ptr_not_equal(e->free[i], table);
+	assert_false(reachable(e->pt.root, 1, table));
+	e->free[e->nfree++] = table;
+	if (e->nfrees < MAX_BREAKS)
+		e->frees[e->nfrees++] = (struct freed){table, e->seq++};
 }
 
 static void break_entry(void *ctx, uint64_t *entry, uint64_t va, uint64_t size)
@@ -78,8 +131,11 @@ static void break_entry(void *ctx, uint64_t *entry, uint64_t va, uint64_t size)
 	assert_true(size == 4 * KiB || size == 2 * MiB || size == GiB);
 	assert_int_equal(va & (size - 1), 0);
 	if (e->nbreaks < MAX_BREAKS)
-		e->breaks[e->nbreaks] = (struct brk){
-			.entry = entry, .old = *entry, .va = va, .size = size};
+		e->breaks[e->nbreaks] = (struct brk){.entry = entry,
+						     .old = *entry,
+						     .va = va,
+						     .size = size,
+						     .seq = e->seq++};
 	else if (e->strict_breaks)
 		fail_msg("more than %d break_entry calls", MAX_BREAKS);
 	e->nbreaks++;
@@ -95,6 +151,7 @@ static int setup(void **state, const struct pte_format *format)
 	env.strict_breaks = true;
 	env.pt.format = format;
 	env.pt.alloc_table = alloc_table;
+	env.pt.free_table = free_table;
 	env.pt.ctx = &env;
 	env.pt.root = alloc_table(&env);
 	return env.pt.root ? 0 : -1;
@@ -751,6 +808,10 @@ static void test_table_replaced_by_block(void **state)
 	assert_int_equal(env.nbreaks, 1);
 	expect_break(0, &env.pt.root[1], GiB, GiB);
 	assert_int_equal(env.breaks[0].old & TYPE_MASK, TYPE_TABLE);
+	/* Then the level 2 table and the level 3 one under it come back. */
+	assert_int_equal(env.nfrees, 2);
+	assert_true(env.frees[0].seq > env.breaks[0].seq);
+	assert_int_equal(tables_in_use(), 1);
 
 	/* Likewise a level 3 table under a 2 MiB block. */
 	assert_int_equal(pgtable_map(&env.pt, 3 * GiB + 4 * KiB, 4 * KiB, 0),
@@ -761,6 +822,138 @@ static void test_table_replaced_by_block(void **state)
 	assert_int_equal(env.nbreaks, 1);
 	expect_break(0, slot(3 * GiB, 2), 3 * GiB, 2 * MiB);
 	assert_int_equal(env.breaks[0].old & TYPE_MASK, TYPE_TABLE);
+	assert_int_equal(tables_in_use(), 2); /* the root, one level 2 */
+}
+
+/* ---- folding tables back into blocks ------------------------------------- */
+
+/* The break of *entry came before the table it pointed to was freed. */
+static void expect_break_then_free(unsigned brk, uint64_t *entry,
+				   unsigned freed)
+{
+	uint64_t *table = table_at(env.breaks[brk].old);
+
+	assert_ptr_equal(env.breaks[brk].entry, entry);
+	assert_int_equal(env.breaks[brk].old & TYPE_MASK, TYPE_TABLE);
+	assert_true(freed < env.nfrees);
+	assert_ptr_equal(env.frees[freed].table, table);
+	assert_true(env.breaks[brk].seq < env.frees[freed].seq);
+}
+
+static void test_fold_back_to_blocks(void **state)
+{
+	const uint64_t page = GiB + 2 * MiB + 4 * KiB;
+	uint64_t *l2, *l3;
+
+	(void)state;
+	assert_int_equal(pgtable_map(&env.pt, GiB, GiB, PG_WRITE), PG_OK);
+	go_live();
+	/* A page of code in a GiB of data: a level 2 and a level 3 table. */
+	assert_int_equal(pgtable_map(&env.pt, page, 4 * KiB, PG_EXEC), PG_OK);
+	assert_int_equal(tables_in_use(), 3);
+	l2 = pool[1];
+	l3 = pool[2];
+	env.nbreaks = 0;
+
+	/* Data again: the GiB is one block again, both tables come back. */
+	assert_int_equal(pgtable_map(&env.pt, page, 4 * KiB, PG_WRITE), PG_OK);
+	assert_int_equal(env.pt.root[1], leaf(GiB, PG_WRITE, 1));
+	expect_leaf(page, GiB, PG_WRITE);
+	assert_int_equal(tables_in_use(), 1);
+
+	/*
+	 * Break-before-make, in order: the page (new attributes); the level
+	 * 2 entry, still pointing at the level 3 table when broken, then
+	 * written as a 2 MiB block, then the level 3 table freed; the same
+	 * one level up.
+	 */
+	assert_int_equal(env.nbreaks, 3);
+	expect_break(0, &l3[1], page, 4 * KiB);
+	assert_int_equal(env.breaks[0].old, leaf(page, PG_EXEC, 3));
+	expect_break(1, &l2[1], GiB + 2 * MiB, 2 * MiB);
+	assert_int_equal(env.breaks[1].old, (uint64_t)(uintptr_t)l3 | 3);
+	expect_break(2, &env.pt.root[1], GiB, GiB);
+	assert_int_equal(env.breaks[2].old, (uint64_t)(uintptr_t)l2 | 3);
+	assert_int_equal(env.nfrees, 2);
+	expect_break_then_free(1, &l2[1], 0);
+	expect_break_then_free(2, &env.pt.root[1], 1);
+	/* The level 2 entry was a block before its table went away. */
+	assert_int_equal(l2[1], leaf(GiB + 2 * MiB, PG_WRITE, 2));
+
+	/* Freed tables are reused: the same split costs nothing new. */
+	assert_int_equal(pgtable_map(&env.pt, page, 4 * KiB, PG_EXEC), PG_OK);
+	assert_int_equal(env.used, 3);
+	assert_int_equal(tables_in_use(), 3);
+}
+
+static void test_fold_only_when_uniform(void **state)
+{
+	const uint64_t base = 2 * GiB + 4 * MiB;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pgtable_map(&env.pt, 2 * GiB, GiB, PG_WRITE), PG_OK);
+	go_live();
+	env.strict_breaks = false;
+
+	/* Two pages read-only; one back: the other keeps its table. */
+	assert_int_equal(pgtable_map(&env.pt, base, 8 * KiB, 0), PG_OK);
+	assert_int_equal(pgtable_map(&env.pt, base, 4 * KiB, PG_WRITE), PG_OK);
+	expect_leaf(base, 4 * KiB, PG_WRITE);
+	expect_leaf(base + 4 * KiB, 4 * KiB, 0);
+	assert_int_equal(tables_in_use(), 3);
+
+	/*
+	 * A page holding live tables (PG_TABLES) in the same 2 MiB: the
+	 * other page made writable again, the range is still not uniform.
+	 */
+	assert_int_equal(pgtable_map(&env.pt, base + 8 * KiB, 4 * KiB,
+				     PG_WRITE | PG_TABLES),
+			 PG_OK);
+	assert_int_equal(
+		pgtable_map(&env.pt, base + 4 * KiB, 4 * KiB, PG_WRITE), PG_OK);
+	assert_int_equal(tables_in_use(), 3);
+	assert_int_equal(pgtable_lookup(&env.pt, base + 8 * KiB, NULL) &
+				 ~(LEAF_ATTR_BITS | OA_BITS | TYPE_MASK),
+			 1ull << 55);
+	/* Page by page over the rest of it: still a table. */
+	for (i = 0; i < ENTRIES; i++)
+		if (i != 2)
+			assert_int_equal(pgtable_map(&env.pt,
+						     base + i * 4 * KiB,
+						     4 * KiB, PG_WRITE),
+					 PG_OK);
+	assert_int_equal(tables_in_use(), 3);
+
+	/* Without it, the 2 MiB folds, and then the GiB. */
+	assert_int_equal(
+		pgtable_map(&env.pt, base + 8 * KiB, 4 * KiB, PG_WRITE), PG_OK);
+	assert_int_equal(tables_in_use(), 1);
+	expect_leaf(base, GiB, PG_WRITE);
+}
+
+static void test_fold_2m_blocks(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	/* 512 separate 2 MiB blocks with alternating permissions. */
+	for (i = 0; i < ENTRIES; i++)
+		assert_int_equal(pgtable_map(&env.pt, GiB + i * 2 * MiB,
+					     2 * MiB, i % 2 ? PG_WRITE : 0),
+				 PG_OK);
+	go_live();
+	env.strict_breaks = false;
+	assert_int_equal(tables_in_use(), 2);
+	/* Made alike one by one: the level 2 table folds at the last one. */
+	for (i = 0; i < ENTRIES; i += 2) {
+		assert_int_equal(tables_in_use(), 2);
+		assert_int_equal(pgtable_map(&env.pt, GiB + i * 2 * MiB,
+					     2 * MiB, PG_WRITE),
+				 PG_OK);
+	}
+	assert_int_equal(tables_in_use(), 1);
+	expect_leaf(GiB, GiB, PG_WRITE);
 }
 
 static void test_no_break_when_building(void **state)
@@ -849,6 +1042,8 @@ static bool in_pool(const uint64_t *t)
 	       ((uintptr_t)t & (4 * KiB - 1)) == 0;
 }
 
+static unsigned walked_tables;
+
 static void walk(const uint64_t *table, int level, uint64_t base,
 		 unsigned *leaves)
 {
@@ -856,6 +1051,9 @@ static void walk(const uint64_t *table, int level, uint64_t base,
 	unsigned i;
 
 	assert_true(in_pool(table));
+	for (i = 0; i < env.nfree; i++)
+		assert_ptr_not_equal(env.free[i], table);
+	walked_tables = level == 1 ? 1 : walked_tables + 1;
 	for (i = 0; i < ENTRIES; i++) {
 		uint64_t va = base + i * size, d = table[i];
 		uint64_t p, first, n;
@@ -897,14 +1095,15 @@ static void walk(const uint64_t *table, int level, uint64_t base,
 static void test_random_against_model(void **state)
 {
 	static const uint64_t grains[] = {4 * KiB, 2 * MiB, GiB};
-	unsigned op, leaves;
+	unsigned op, leaves, allocs;
+	uint64_t p;
 
 	(void)state;
 	memset(model, 0, sizeof(model));
 	go_live();
 	env.strict_breaks = false;
 	for (op = 0; op < 300; op++) {
-		uint64_t grain = grains[rnd() % 3], start, size, p;
+		uint64_t grain = grains[rnd() % 3], start, size;
 		unsigned f = expected_attrs[rnd() % NFLAGS].flags;
 
 		start = (rnd() % (WINDOW / grain)) * grain;
@@ -919,7 +1118,10 @@ static void test_random_against_model(void **state)
 		if (size > WINDOW - start)
 			size = WINDOW - start;
 
+		allocs = env.allocs;
 		assert_int_equal(pgtable_map(&env.pt, start, size, f), PG_OK);
+		/* What a caller must keep in reserve is enough. */
+		assert_true(env.allocs - allocs <= PGTABLE_MAP_MAX_TABLES);
 		for (p = start / (4 * KiB); p < (start + size) / (4 * KiB); p++)
 			model[p] = f + 1;
 
@@ -944,6 +1146,15 @@ static void test_random_against_model(void **state)
 	/* It was not all the same kind of block. */
 	assert_true(env.used > 10);
 	assert_true(env.nbreaks > 0);
+	/* Tables in use are exactly the reachable ones: none leaked. */
+	leaves = 0;
+	walk(env.pt.root, 1, 0, &leaves);
+	assert_int_equal(walked_tables, tables_in_use());
+
+	/* The whole window alike, GiB by GiB: only the root is left. */
+	for (p = 0; p < WINDOW; p += GiB)
+		assert_int_equal(pgtable_map(&env.pt, p, GiB, PG_WRITE), PG_OK);
+	assert_int_equal(tables_in_use(), 1);
 }
 
 #define TEST_EL1(f) cmocka_unit_test_setup(f, setup_el1)
@@ -972,6 +1183,9 @@ int main(void)
 		TEST_BOTH(test_split_2m_to_4k),
 		TEST_BOTH(test_split_keeps_each_format),
 		TEST_BOTH(test_table_replaced_by_block),
+		TEST_BOTH(test_fold_back_to_blocks),
+		TEST_BOTH(test_fold_only_when_uniform),
+		TEST_EL1(test_fold_2m_blocks),
 		TEST_BOTH(test_no_break_when_building),
 		TEST_BOTH(test_no_break_when_unchanged),
 		TEST_BOTH(test_break_on_attribute_change),
