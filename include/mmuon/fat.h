@@ -239,7 +239,10 @@ int fat_set_size(struct fat_file *file, uint64_t size);
  */
 int fat_rename(struct fat_file *file, const uint16_t *new_name);
 
-/* Sets the attributes (not FAT_ATTR_DIRECTORY/VOLUME_ID) and times. */
+/*
+ * Sets the attributes (not FAT_ATTR_DIRECTORY/VOLUME_ID; also through a
+ * read-only handle, as UEFI's SetInfo allows) and the times.
+ */
 int fat_set_attr(struct fat_file *file, uint8_t attr);
 int fat_set_times(struct fat_file *file, const struct fat_time *created,
 		  const struct fat_time *accessed,

@@ -19,97 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <uchar.h>
-#include <unistd.h>
 
 #include <mmuon/fat.h>
 
 #include "../../src/fs/fat/fat_internal.h"
+#include "fat_images.h"
 #include "ram_blockdev.h"
 
-#define U(s) ((const uint16_t *)u##s)
-
-static char tmpdir[64];
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Deterministic file contents. */
-static uint8_t pattern(unsigned seed, size_t off)
-{
-	return (uint8_t)(seed * 37 + off * 7 + (off >> 9) * 3 + (off >> 17));
-}
-
-static uint8_t *make_data(unsigned seed, size_t size)
-{
-	uint8_t *p = malloc(size ? size : 1);
-
-	for (size_t i = 0; i < size; i++)
-		p[i] = pattern(seed, i);
-	return p;
-}
-
-static void write_host_file(const char *name, const void *data, size_t size)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, size, f), size);
-	fclose(f);
-}
-
-static uint8_t *load_file(const char *name, size_t *size)
-{
-	char path[256];
-	uint8_t *p;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*size = (size_t)n;
-	return p;
-}
-
 /* ---- the images --------------------------------------------------------- */
-
-struct tree_file {
-	const char *path; /* as mtools sees it */
-	size_t size;
-	unsigned seed;
-};
-
-static const struct tree_file tree[] = {
-	{"EFI/BOOT/BOOTAA64.EFI", 70001, 1},
-	{"EFI/Linux/uki-6.12.0-test.efi", 300000, 2},
-	{"loader/loader.conf", 20, 3},
-	{"loader/entries/debian.conf", 100, 4},
-	{"loader/entries/Debian Long Name 6.12.conf", 4097, 5},
-	{"loader/entries/UPPER.CONF", 0, 6},
-	{"big.bin", 1 << 20, 7},
-};
-#define TREE_COUNT (sizeof(tree) / sizeof(tree[0]))
 
 /* An image built by group_setup(), on a device of @block_size blocks. */
 struct image {
@@ -126,42 +43,11 @@ static const struct image fat16_cd = {"f16.img", 16, 2048};
 static const struct image fat16_4k = {"f16s4k.img", 16, 4096};
 static const struct image fat32_4k = {"f32.img", 32, 4096};
 
-static void build_image(const char *name, const char *mkfs_args, unsigned kib)
-{
-	char host[64];
-
-	assert_int_equal(sh("mkfs.fat -C %s %s/%s %u >/dev/null", mkfs_args,
-			    tmpdir, name, kib),
-			 0);
-	assert_int_equal(sh("cd %s && mmd -i %s ::/EFI ::/EFI/BOOT "
-			    "::/EFI/Linux ::/loader ::/loader/entries",
-			    tmpdir, name),
-			 0);
-	for (size_t i = 0; i < TREE_COUNT; i++) {
-		uint8_t *d = make_data(tree[i].seed, tree[i].size);
-
-		snprintf(host, sizeof(host), "src%zu", i);
-		write_host_file(host, d, tree[i].size);
-		free(d);
-		assert_int_equal(sh("cd %s && mcopy -i %s %s '::/%s'", tmpdir,
-				    name, host, tree[i].path),
-				 0);
-	}
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	strcpy(tmpdir, "/tmp/mmuon-fat-XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (fat_images_setup())
 		return -1;
-	setenv("MTOOLS_SKIP_CHECK", "1", 1);
-	if (sh("command -v mkfs.fat fsck.fat mcopy mmd mdir mlabel "
-	       ">/dev/null") != 0) {
-		fprintf(stderr, "mkfs.fat, fsck.fat and mtools are needed "
-				"(tools/install-deps.sh)\n");
-		return -1;
-	}
 	/* FAT32 needs 65,525 clusters for mtools: 40 MB of 512-byte ones. */
 	build_image("f12.img", "-F 12 -n FAT12VOL", 4096);
 	build_image("f16.img", "-F 16", 16384);
@@ -173,8 +59,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (!getenv("KEEP_FAT_TMP"))
-		sh("rm -rf %s", tmpdir);
+	fat_images_teardown();
 	return 0;
 }
 
@@ -226,25 +111,6 @@ static void fx_close(struct fixture *fx)
 	free(fx);
 }
 
-/* fsck.fat -n finds nothing: exit 0 and only its banner and summary. */
-static void fsck_clean(const char *name)
-{
-	size_t n, lines = 0;
-	uint8_t *log;
-	int st;
-
-	st = sh("fsck.fat -n %s/%s >%s/fsck.log 2>&1", tmpdir, name, tmpdir);
-	log = load_file("fsck.log", &n);
-	for (size_t i = 0; i < n; i++)
-		lines += log[i] == '\n';
-	if (st != 0 || lines != 2)
-		fprintf(stderr, "fsck.fat -n %s:\n%.*s", name, (int)n,
-			(char *)log);
-	free(log);
-	assert_int_equal(st, 0);
-	assert_int_equal(lines, 2);
-}
-
 /* mtools reads @path of the saved image as @data. */
 static void mtools_has(struct fixture *fx, const char *path,
 		       const uint8_t *data, size_t size)
@@ -259,21 +125,6 @@ static void mtools_has(struct fixture *fx, const char *path,
 	assert_int_equal(n, size);
 	assert_memory_equal(got, data, size);
 	free(got);
-}
-
-/* UCS-2 path with '\' from a tree path. */
-static void to_ucs2(const char *s, uint16_t *out, bool upper)
-{
-	size_t i = 0;
-
-	for (; s[i]; i++) {
-		char c = s[i] == '/' ? '\\' : s[i];
-
-		if (upper && c >= 'a' && c <= 'z')
-			c = (char)(c - 32);
-		out[i] = (uint8_t)c;
-	}
-	out[i] = 0;
 }
 
 static void read_whole(struct fat_file *f, uint8_t *buf, size_t size)

@@ -219,14 +219,17 @@ fail:
 }
 
 /*
- * Walks @path from @cur (which it updates). With @create, a missing last
- * component is created with @attr. With @last non-NULL the last component
- * is not looked up: *@last and *@last_len return it (for rename).
+ * Walks @path from @cur (which it updates). With @created non-NULL, a
+ * missing last component is created with @attr (and *@created set). With
+ * @last non-NULL the last component is not looked up: *@last and
+ * *@last_len return it (for rename).
  */
 static int walk(struct fat_volume *vol, struct fat_file *cur,
-		const uint16_t *path, bool create, uint8_t attr,
+		const uint16_t *path, bool *created, uint8_t attr,
 		const uint16_t **last, size_t *last_len)
 {
+	bool create = created != NULL;
+
 	struct fat_dirent ent;
 	const uint16_t *p = path;
 	size_t len;
@@ -279,6 +282,8 @@ static int walk(struct fat_volume *vol, struct fat_file *cur,
 				if (!*q)
 					st = create_entry(vol, cur, p, n, attr,
 							  cur);
+				if (!*q && !st)
+					*created = true;
 			}
 		}
 		if (st)
@@ -292,6 +297,7 @@ int fat_open(struct fat_file *dir, const uint16_t *path, unsigned mode,
 {
 	struct fat_volume *vol = dir->vol;
 	struct fat_file cur = *dir;
+	bool created = false;
 	int st;
 
 	if (dir->deleted)
@@ -303,11 +309,13 @@ int fat_open(struct fat_file *dir, const uint16_t *path, unsigned mode,
 	cur.next_open = NULL;
 	cur.position = 0;
 	cur.writable = cur.deleted = cur.modified = false;
-	st = walk(vol, &cur, path, mode & FAT_OPEN_CREATE, create_attr, NULL,
-		  NULL);
+	st = walk(vol, &cur, path, mode & FAT_OPEN_CREATE ? &created : NULL,
+		  create_attr, NULL, NULL);
 	if (st)
 		return st;
-	if ((mode & FAT_OPEN_WRITE) && (cur.attr & FAT_ATTR_READ_ONLY))
+	/* A file just created read-only is still opened for writing. */
+	if ((mode & FAT_OPEN_WRITE) && (cur.attr & FAT_ATTR_READ_ONLY) &&
+	    !created)
 		return FAT_ERR_ACCESS_DENIED;
 	cur.cursor_index = 0;
 	cur.cursor = cur.first_cluster;
@@ -819,10 +827,13 @@ int fat_get_info(struct fat_file *f, struct fat_entry_info *info)
 
 int fat_set_attr(struct fat_file *f, uint8_t attr)
 {
-	int st = check_writable(f);
+	int st;
 
-	if (st)
-		return st;
+	/* Allowed through a read-only handle too (UEFI's SetInfo rule). */
+	if (f->deleted)
+		return FAT_ERR_DELETED;
+	if (f->vol->dev->read_only)
+		return FAT_ERR_WRITE_PROTECTED;
 	if (f->is_root || (attr & FAT_ATTR_VOLUME_ID) ||
 	    (attr & FAT_ATTR_DIRECTORY) != (f->attr & FAT_ATTR_DIRECTORY))
 		return FAT_ERR_ACCESS_DENIED;
@@ -932,7 +943,7 @@ int fat_rename(struct fat_file *f, const uint16_t *new_name)
 	st = goto_parent(vol, &target);
 	if (st)
 		return st;
-	st = walk(vol, &target, new_name, false, 0, &name, &len);
+	st = walk(vol, &target, new_name, NULL, 0, &name, &len);
 	if (st == FAT_ERR_NOT_FOUND)
 		return FAT_ERR_NOT_FOUND;
 	if (st)
