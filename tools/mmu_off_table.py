@@ -16,6 +16,14 @@ The kernel's first instruction is found by its bytes: this script reads the
 U-Boot's booti) and at its PE entry point (entered by EFI loaders: mmuon,
 EDK2, U-Boot's bootefi) and passes them to the plugin (match=HEX).
 
+Who made an access is told by the address of the instruction, not by the
+time: for mmuon the plugin gets the ranges of its code (fw=START-END: every
+executable section of build/mmuon.elf, that is its code in flash and its
+runtime code in RAM), and counts the accesses of instructions there, at EL1
+or above, as the firmware's own, over the whole boot (the runtime services
+the kernel calls included). For the other firmwares the code ranges are
+not known here, and only the split in time is shown.
+
 The firmwares need nothing typed: EDK2 boots QEMU's -kernel from fw_cfg by
 itself, and U-Boot's default bootcmd (after its 2 s autoboot delay) runs
 `qfw load` + `booti` on it.
@@ -23,8 +31,9 @@ itself, and U-Boot's default bootcmd (after its 2 s autoboot delay) runs
     tools/mmu_off_table.py [--kernel new|6.1|PATH] [--only mmuon,edk2] [--el 1,2]
                            [--json FILE] [--verbose]
 
-Exit status: 0 when every boot reached the init and mmuon's firmware part is
-0 at every EL; 1 otherwise; 2 when something needed is missing. Consoles go
+Exit status: 0 when every boot reached the init and mmuon made no MMU-off
+access (none before the kernel, none by its code over the whole boot) at
+every EL; 1 otherwise; 2 when something needed is missing. Consoles go
 to build/boot/logs/mmu-off-<firmware>-el<N>.log.
 """
 
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gzip
 import json
 import shutil
@@ -58,6 +68,33 @@ FIRMWARES = {
 }
 
 ENTRY_BYTES = 16  # how many bytes of the kernel's first instructions to match
+
+SHF_ALLOC, SHF_EXECINSTR = 0x2, 0x4
+
+
+def code_ranges(elf: Path) -> list[tuple[int, int]]:
+    """[start, end) of every allocated, executable section of an ELF64
+    little-endian file: where its code runs (mmuon is identity-mapped)."""
+    data = elf.read_bytes()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError(f"{elf} is not a little-endian ELF64 file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    ranges = []
+    for i in range(shnum):
+        _, _, flags, addr, _, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+        if flags & SHF_ALLOC and flags & SHF_EXECINSTR and size:
+            ranges.append((addr, addr + size))
+    return sorted(ranges)
+
+
+@functools.cache
+def firmware_code(name: str) -> tuple[tuple[int, int], ...]:
+    """The code ranges of a firmware, where known (mmuon: from its ELF)."""
+    if name != "mmuon":
+        return ()
+    elf = qemu.FIRMWARE.with_suffix(".elf")
+    return tuple(code_ranges(elf)) if elf.is_file() else ()
 
 
 # ---- the kernel's first instructions ----------------------------------------
@@ -94,8 +131,10 @@ def kernel_entry_patterns(kernel: Path) -> list[bytes]:
 
 
 def plugin_argv(kernel: Path | None, out: Path, plugin: Path = PLUGIN,
-                patterns: list[bytes] | None = None) -> list[str]:
+                patterns: list[bytes] | None = None,
+                fw_code: tuple[tuple[int, int], ...] | list = ()) -> list[str]:
     """QEMU arguments loading the plugin; its JSON result goes to `out`.
+    fw_code: [start, end) ranges of the firmware's code (mmu_off.so's fw=).
 
     QEMU splits -plugin's value at commas, so neither path may contain one.
     """
@@ -104,8 +143,24 @@ def plugin_argv(kernel: Path | None, out: Path, plugin: Path = PLUGIN,
     for p in (plugin, out):
         if "," in str(p):
             raise ValueError(f"QEMU cannot take a path with a comma: {p}")
-    args = [str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"]
+    args = ([str(plugin)] + [f"match={p.hex()}" for p in patterns]
+            + [f"fw={s:x}-{e:x}" for s, e in fw_code] + [f"out={out}"])
     return ["-plugin", ",".join(args)]
+
+
+def accesses(counts: dict) -> int:
+    """Loads + stores + block operations of one {"loads": .., ...} entry."""
+    return counts["loads"] + counts["stores"] + counts["block_ops"]
+
+
+def mmu_off(result: dict, phase: str) -> int:
+    """MMU-off accesses of a phase, by any code."""
+    return accesses(result["phases"][phase]["mmu_off"])
+
+
+def mmu_off_by_code(result: dict, origin: str, phases=("firmware", "kernel", "user")) -> int:
+    """MMU-off accesses by firmware or other code over the given phases."""
+    return sum(accesses(result["code"][origin][p]["mmu_off"]) for p in phases)
 
 
 def build_plugin() -> Path:
@@ -128,19 +183,23 @@ class Row:
     result: dict | None  # the plugin's JSON (None: QEMU died or was killed)
     skipped: str = ""
 
-    def _part(self, phase: str) -> int | None:
-        if not self.result:
-            return None
-        p = self.result["phases"][phase]
-        return p["mmu_off_loads"] + p["mmu_off_stores"]
-
     @property
     def firmware_part(self) -> int | None:
-        return self._part("firmware")
+        """MMU-off accesses before the kernel's first instruction."""
+        return mmu_off(self.result, "firmware") if self.result else None
 
     @property
     def kernel_part(self) -> int | None:
-        return self._part("kernel")
+        """... from there to the first instruction at EL0."""
+        return mmu_off(self.result, "kernel") if self.result else None
+
+    @property
+    def firmware_code(self) -> int | None:
+        """MMU-off accesses by the firmware's own code, whole boot (None:
+        its code ranges are not known)."""
+        if not self.result or not self.result["fw_ranges"]:
+            return None
+        return mmu_off_by_code(self.result, "firmware")
 
     @property
     def insns_before_kernel(self) -> int | None:
@@ -166,7 +225,7 @@ def run_one(name: str, el: int, kernel: Path, initrd: Path, *,
             kernel=kernel, initrd=initrd, append=qemu.BASE_CMDLINE, firmware=fw,
             el2=(el == 2), timeout=timeout, check_timeout=False,
             log=LOGS / f"mmu-off-{slug}-el{el}.log",
-            extra=plugin_argv(kernel, out, plugin),
+            extra=plugin_argv(kernel, out, plugin, fw_code=firmware_code(name)),
         )
         result = json.loads(out.read_text()) if out.is_file() else None
     return Row(name, el, boot, result)
@@ -181,20 +240,23 @@ def _num(n: int | None) -> str:
 
 def table(rows: list[Row]) -> str:
     out = [
-        "| firmware | EL | data accesses with the MMU off: firmware part "
-        "| kernel part | reached init | instructions before the kernel |",
-        "|---|---|---:|---:|---|---:|",
+        "| firmware | EL | data accesses with the MMU off: by the firmware's code, "
+        "whole boot | before the kernel | kernel part | reached init "
+        "| instructions before the kernel |",
+        "|---|---|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         if r.skipped:
-            out.append(f"| {r.firmware} | {r.el} | - | - | skipped: {r.skipped} | - |")
+            out.append(f"| {r.firmware} | {r.el} | - | - | - | skipped: {r.skipped} | - |")
             continue
         init = "yes" if r.reached_init else (
             "no (timeout)" if r.boot and r.boot.timed_out else "no")
         el = str(r.el)
         if r.result and r.result["entry_el"] != r.el:
             el += f" (started at EL{r.result['entry_el']}!)"
-        out.append(f"| {r.firmware} | {el} | {_num(r.firmware_part)} | "
+        fw_code = _num(r.firmware_code) if r.firmware_code is not None else (
+            "-" if not r.result else "(code not known)")
+        out.append(f"| {r.firmware} | {el} | {fw_code} | {_num(r.firmware_part)} | "
                    f"{_num(r.kernel_part)} | {init} | {_num(r.insns_before_kernel)} |")
     return "\n".join(out)
 
@@ -203,19 +265,30 @@ def details(r: Row) -> str:
     if not r.result:
         return f"{r.firmware} EL{r.el}: no plugin result\n" + (
             r.boot.describe(tail=30) if r.boot else r.skipped)
-    lines = [f"{r.firmware} EL{r.el} (console: {r.boot.log})"]
+    lines = [f"{r.firmware} EL{r.el}" + (f" (console: {r.boot.log})" if r.boot else "")]
+    if r.result["fw_ranges"]:
+        lines.append("  firmware code: " + ", ".join(
+            f"{s:#x}-{e:#x}" for s, e in r.result["fw_ranges"]))
     for name, p in r.result["phases"].items():
-        lines.append(
-            f"  {name:8} {p['insns']:>14,} insns; MMU off: {p['mmu_off_loads']:,} loads, "
-            f"{p['mmu_off_stores']:,} stores; MMU on: {p['mmu_on_loads']:,} loads, "
-            f"{p['mmu_on_stores']:,} stores")
+        lines.append(f"  {name:8} {p['insns']:>14,} insns; MMU off: {_kinds(p['mmu_off'])}; "
+                     f"MMU on: {_kinds(p['mmu_on'])}")
+        for origin in ("firmware", "other"):
+            c = r.result["code"][origin][name]
+            if accesses(c["mmu_off"]) or accesses(c["mmu_on"]):
+                lines.append(f"           by {origin} code: MMU off {_kinds(c['mmu_off'])}; "
+                             f"MMU on {_kinds(c['mmu_on'])}")
     for t in r.result["transitions"]:
         lines.append(f"  MMU {t['mmu']:3} at EL{t['el']} from {t['vaddr']:#x} "
                      f"({t['phase']}, after {t['insns']:,} insns): then "
-                     f"{t['loads']:,} loads, {t['stores']:,} stores")
+                     f"{_kinds(t['accesses'])}")
     if r.result["read_errors"]:
         lines.append(f"  {r.result['read_errors']} register reads FAILED")
     return "\n".join(lines)
+
+
+def _kinds(c: dict) -> str:
+    return (f"{c['loads']:,} loads, {c['stores']:,} stores"
+            + (f", {c['block_ops']:,} block ops" if c["block_ops"] else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,9 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Kernel {kernel.name} ({kernel.resolve()}), initrd {initrd.name}; "
           "TCG, -cpu max, 512 MiB, 1 vCPU.\n")
     print(table(rows))
-    print("\nfirmware part: reset to the kernel's first instruction; kernel part: from "
-          "there to the first instruction at EL0 (the init). Accesses as QEMU performs "
-          "them (an ldp may be one or two).")
+    print("\nBy the firmware's code: instructions in its code ranges (mmuon: the executable "
+          "sections of build/mmuon.elf, flash and runtime code in RAM) at EL1 or above, from "
+          "reset to QEMU's exit, runtime services included. Before the kernel: any code, "
+          "reset to the kernel's first instruction; kernel part: from there to the first "
+          "instruction at EL0 (the init). Accesses as QEMU performs them (loads, stores, and "
+          "block operations: DC ZVA and FEAT_MOPS, which QEMU does without memory callbacks).")
     if a.json:
         a.json.write_text(json.dumps(
             [{"firmware": r.firmware, "el": r.el, "reached_init": r.reached_init,
@@ -278,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
 
     bad = [r for r in rows if not r.skipped and not r.reached_init]
     bad += [r for r in rows
-            if r.firmware == "mmuon" and not r.skipped and r.firmware_part != 0]
+            if r.firmware == "mmuon" and not r.skipped
+            and (r.firmware_part != 0 or r.firmware_code != 0)]
     for r in bad:
         print(f"\n[mmu-off] FAILED: {r.firmware} at EL{r.el}", file=sys.stderr)
         print(details(r), file=sys.stderr)

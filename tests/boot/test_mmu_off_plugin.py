@@ -46,46 +46,81 @@ def plugin():
         pytest.fail(str(e), pytrace=False)
 
 
-def run_plugin(boot, tmp_path, *, plugin_so=None, patterns=None, kernel=None, **kw):
+def run_plugin(boot, tmp_path, *, plugin_so=None, patterns=None, kernel=None, fw_code=(),
+               **kw):
     """Boot with the plugin; return (Boot, the plugin's JSON result)."""
     out = tmp_path / "mmu_off.json"
     extra = mmu_off_table.plugin_argv(
-        kernel, out, plugin=plugin_so or mmu_off_table.PLUGIN, patterns=patterns)
+        kernel, out, plugin=plugin_so or mmu_off_table.PLUGIN, patterns=patterns,
+        fw_code=fw_code)
     b = boot(kernel=kernel, extra=extra, **kw)
     assert out.is_file(), "the plugin wrote no result\n" + b.describe()
     return b, json.loads(out.read_text())
 
 
-def off(result, phase):
-    p = result["phases"][phase]
-    return p["mmu_off_loads"] + p["mmu_off_stores"]
-
-
 def show(name, result):
     print(f"\n{name}: entry EL{result['entry_el']}")
-    for ph, p in result["phases"].items():
-        print(f"  {ph:8} {p['insns']:>14,} insns, MMU off: {p['mmu_off_loads']:,} loads "
-              f"{p['mmu_off_stores']:,} stores; MMU on: {p['mmu_on_loads']:,} loads "
-              f"{p['mmu_on_stores']:,} stores")
-    for t in result["transitions"]:
-        print(f"  MMU {t['mmu']:3} at EL{t['el']} from {t['vaddr']:#x} ({t['phase']}): "
-              f"then {t['loads']:,} loads, {t['stores']:,} stores")
+    print(mmu_off_table.details(mmu_off_table.Row(name, result["entry_el"], None, result)))
 
 
 # ---- tiny images with known answers ---------------------------------------------
 
-KERNEL_AT = 0x104  # not 128-byte aligned: found by its bytes, not its place
+KERNEL_AT = 0x304  # not 128-byte aligned: found by its bytes, not its place
+RT_AT = 0x4000_1000  # where the "firmware" copies its "runtime code" in RAM
+# The firmware's code, as mmuon's is given: its flash part and its runtime
+# code in RAM (two instructions). The EL0 code at `user` lies inside the
+# first range: it must not count as firmware.
+FW_CODE = [(0, KERNEL_AT), (RT_AT, RT_AT + 8)]
 
-# Firmware: 1 load, 1 store, in 4 instructions. "Kernel": 1 load, then ERET
-# to EL0. EL0: 1 load, SVC. EL1's vector: 1 store, PSCI SYSTEM_OFF. All with
-# the MMU off (SCTLR_EL1/EL2.M reset to 0). RAM is at 0x4000_0000.
+# Everything runs with the MMU off (SCTLR_EL1/EL2.M reset to 0); RAM is at
+# 0x4000_0000. The firmware makes one access of each kind the plugin must
+# see, copies a two-instruction "runtime service" to RAM and calls it; the
+# "kernel" makes a load, calls that runtime service too (as Linux calls
+# mmuon's), then ERETs to EL0; EL0 (at `user`, inside the firmware's flash
+# range) loads and makes an SVC; EL1's vector stores and powers off (PSCI).
 TINY = """
+    .arch armv8.8-a+mops
     .globl _start
 _start:
     movz x1, #0x4000, lsl #16
-    ldr x0, [x1]
-    str x0, [x1, #8]
+{enable_fp}
+    isb
+    ldr x0, [x1]                // 1 load
+    str x0, [x1, #8]            // 1 store
+    ldp x2, x3, [x1, #16]       // 1 load: one 16-byte access (LSE2)
+    add x16, x1, #32
+    ldxr x4, [x16]              // 1 load
+    mov x5, #1
+    add x16, x1, #40
+    ldadd x5, x6, [x16]         // 1 load and 1 store: an atomic read-modify-write
+    ld1 {{v0.16b}}, [x1]          // 2 loads: two 8-byte elements
+    add x7, x1, #0x100
+    dc zva, x7                  // 1 block op (no memory callback)
+    add x10, x1, #0x200
+    mov x11, #32
+    mov x12, #0
+    setp [x10]!, x11!, x12      // 3 block ops (no memory callback)
+    setm [x10]!, x11!, x12
+    sete [x10]!, x11!, x12
+    adr x13, rt_code            // copy the runtime code to RAM:
+    movz x14, #{rt_hi:#x}, lsl #16
+    movk x14, #{rt_lo:#x}
+    ldr w15, [x13]              // 2 loads, 2 stores
+    str w15, [x14]
+    ldr w15, [x13, #4]
+    str w15, [x14, #4]
+    dsb sy
+    ic iallu
+    dsb sy
+    isb
+    blr x14                     // rt_code in RAM: 1 load
     b kernel
+rt_code:
+    ldr x0, [x1, #48]
+    ret
+user:                           // EL0, in the firmware's range: 1 load
+    ldr x0, [x1, #24]
+    svc #0
 
     .org {kernel_at:#x}
 kernel:
@@ -93,27 +128,38 @@ kernel:
     movz x9, #0x1234
     movz x9, #0x5678
     nop
-    ldr x0, [x1, #16]
+    ldr x0, [x1, #56]           // 1 load (other code)
+    blr x14                     // the runtime service again: 1 load (firmware code)
     adr x4, vectors
     msr vbar_el1, x4
 {to_el0}
     adr x4, user
     msr elr_{elx}, x4
-    mov x4, #0x3c0          // EL0t, DAIF masked
+    mov x4, #0x3c0              // EL0t, DAIF masked
     msr spsr_{elx}, x4
     eret
-user:
-    ldr x0, [x1, #24]
-    svc #0
 
     .org 0x800
 vectors:
-    .org 0xc00               // synchronous, from a lower EL, AArch64
-    str x0, [x1, #32]
+    .org 0xc00                  // synchronous, from a lower EL, AArch64
+    str x0, [x1, #64]           // 1 store (other code)
     movz w0, #0x0008
     movk w0, #0x8400, lsl #16
     {psci} #0
 """
+# Executed before the kernel's first instruction: the 34 from _start to
+# `b kernel`, and rt_code's two.
+TINY_FIRMWARE_INSNS = 36
+# (loads, stores, block ops) with the MMU off by firmware code before the
+# kernel, as QEMU 10 performs them (target/arm/tcg/translate-a64.c):
+#   loads:  ldr 1, ldp 1 (trans_LDP issues one 16-byte operation for the
+#           pair), ldxr 1, ldadd 1, ld1 2 (the 16 byte elements as two
+#           8-byte loads), the copy 2, rt_code's ldr 1;
+#   stores: str 1, ldadd 1 (an atomic read-modify-write is reported as a
+#           load and a store), the copy 2;
+#   block ops: dc zva 1, setp/setm/sete 3 (QEMU memsets host memory for
+#           them: no memory callback, no load or store reported).
+TINY_FIRMWARE_ACCESSES = (1 + 1 + 1 + 1 + 2 + 2 + 1, 1 + 1 + 2, 1 + 3)
 
 
 def tiny_image(tmp_path, el):
@@ -123,7 +169,13 @@ def tiny_image(tmp_path, el):
             pytest.fail(f"{CROSS}{t} is not installed (make deps)")
     body = TINY.format(
         kernel_at=KERNEL_AT,
+        rt_hi=RT_AT >> 16,
+        rt_lo=RT_AT & 0xFFFF,
         elx=f"el{el}",
+        # ld1 needs FP/SIMD untrapped: CPACR_EL1.FPEN = 0b11 at EL1; at EL2
+        # (E2H = 0) CPTR_EL2.TFP = 0, the RES1 bits set.
+        enable_fp=("    mov x7, #0x33ff\n    msr cptr_el2, x7" if el == 2 else
+                   "    mov x7, #(3 << 20)\n    msr cpacr_el1, x7"),
         # From EL2, EL1 must be AArch64 (HCR_EL2.RW) for EL0 to be; SVC from
         # EL0 then goes to EL1 (TGE = 0). PSCI: HVC at EL1, SMC with EL2.
         to_el0="    movz x5, #0x8000, lsl #16\n    msr hcr_el2, x5" if el == 2 else "",
@@ -140,11 +192,16 @@ def tiny_image(tmp_path, el):
     return binf, binf.read_bytes()[KERNEL_AT:KERNEL_AT + 16]
 
 
+def kinds(c: dict) -> tuple[int, int, int]:
+    return c["loads"], c["stores"], c["block_ops"]
+
+
 @pytest.mark.parametrize("el", [1, 2])
 def test_plugin_counts_a_tiny_image_exactly(boot, plugin, tmp_path, el):
     binf, kbytes = tiny_image(tmp_path, el)
     b, res = run_plugin(boot, tmp_path, firmware=binf, el2=(el == 2), timeout=30,
-                        patterns=[bytes(16), kbytes])  # a pattern that never matches first
+                        patterns=[bytes(16), kbytes],  # a pattern that never matches first
+                        fw_code=FW_CODE)
     show(f"tiny image at EL{el}", res)
     assert b.returncode == 0, b.describe()
     assert res["entry_el"] == el and res["read_errors"] == 0, res
@@ -152,13 +209,23 @@ def test_plugin_counts_a_tiny_image_exactly(boot, plugin, tmp_path, el):
     assert res["el0_reached"], res
     fw, kern, user = (res["phases"][p] for p in ("firmware", "kernel", "user"))
     assert fw["start_vaddr"] == 0 and kern["start_vaddr"] == KERNEL_AT, res
-    assert fw["insns"] == 4, res  # movz, ldr, str, b
-    assert (fw["mmu_off_loads"], fw["mmu_off_stores"]) == (1, 1), res
-    assert (kern["mmu_off_loads"], kern["mmu_off_stores"]) == (1, 0), res
+    assert fw["insns"] == TINY_FIRMWARE_INSNS, res
+    # In time: what each phase did with the MMU off, whoever did it.
+    assert kinds(fw["mmu_off"]) == TINY_FIRMWARE_ACCESSES, res
+    assert kinds(kern["mmu_off"]) == (2, 0, 0), res  # the kernel's and rt_code's loads
     # EL0's load, then the store in EL1's vector (after EL0 started).
-    assert (user["mmu_off_loads"], user["mmu_off_stores"]) == (1, 1), res
+    assert kinds(user["mmu_off"]) == (1, 1, 0), res
     for p in (fw, kern, user):
-        assert p["mmu_on_loads"] == p["mmu_on_stores"] == 0, res
+        assert kinds(p["mmu_on"]) == (0, 0, 0), res
+    # By code: the firmware's own accesses, wherever in time; the EL0 load
+    # inside the firmware's range is not the firmware's.
+    code = res["code"]
+    assert kinds(code["firmware"]["firmware"]["mmu_off"]) == TINY_FIRMWARE_ACCESSES, res
+    assert kinds(code["firmware"]["kernel"]["mmu_off"]) == (1, 0, 0), res
+    assert kinds(code["firmware"]["user"]["mmu_off"]) == (0, 0, 0), res
+    assert kinds(code["other"]["firmware"]["mmu_off"]) == (0, 0, 0), res
+    assert kinds(code["other"]["kernel"]["mmu_off"]) == (1, 0, 0), res
+    assert kinds(code["other"]["user"]["mmu_off"]) == (1, 1, 0), res
 
 
 def test_insn_count_plugin_on_the_tiny_image(boot, plugin, tmp_path):
@@ -168,35 +235,46 @@ def test_insn_count_plugin_on_the_tiny_image(boot, plugin, tmp_path):
     print(f"\ninsn_count on the tiny image: {res}")
     assert b.returncode == 0, b.describe()
     assert res["kernel_entered"] and res["kernel_vaddr"] == KERNEL_AT, res
-    assert res["insns_before_kernel"] == 4, res
-    assert res["insns_total"] > 4, res
+    assert res["insns_before_kernel"] == TINY_FIRMWARE_INSNS, res
+    assert res["insns_total"] > TINY_FIRMWARE_INSNS, res
 
 
 # ---- real boots -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("el", [1, 2])
-def test_mmuon_no_mmu_off_access_before_the_kernel(boot, plugin, firmware, kernel_new,
-                                                   initramfs, tmp_path, el):
+def test_mmuon_makes_no_mmu_off_access(boot, plugin, firmware, kernel_new, initramfs,
+                                       tmp_path, el):
+    """Over the whole boot, no instruction of mmuon's (its code in flash and
+    its runtime code in RAM, from build/mmuon.elf) makes a data access with
+    the MMU off, and nothing does before the kernel is entered."""
     if not kernel_new.enters_with_mmu_on:
         pytest.skip(f"{kernel_new.package} turns the MMU off in its stub (< 6.3)")
+    fw_code = mmu_off_table.code_ranges(firmware.with_suffix(".elf"))
     b, res = run_plugin(boot, tmp_path, firmware=firmware, kernel=kernel_new.path,
                         initrd=initramfs.path, append=qemu.BASE_CMDLINE,
-                        el2=(el == 2), timeout=240)
+                        el2=(el == 2), timeout=240, fw_code=fw_code)
     show(f"mmuon + {kernel_new.short} at EL{el}", res)
     qemu.verify_report(b, efi=True)
     assert res["entry_el"] == el and res["read_errors"] == 0, res
     # Entered at the PE entry point (EFI), not at the Image head.
     assert res["kernel_entered"] and res["kernel_entry_pattern"] == 1, res
     assert res["el0_reached"], res
-    fw = res["phases"]["firmware"]
-    assert off(res, "firmware") == 0, f"mmuon made MMU-off data accesses: {fw}"
-    # Not blind: the plugin saw the firmware turn its MMU on, then access.
+    assert mmu_off_table.mmu_off_by_code(res, "firmware") == 0, \
+        f"mmuon's code made MMU-off data accesses: {res['code']['firmware']}"
+    assert mmu_off_table.mmu_off(res, "firmware") == 0, \
+        f"MMU-off data accesses before the kernel: {res['phases']['firmware']}"
+    # Not blind: the plugin saw the firmware turn its MMU on, then access,
+    # and saw mmuon's code run again, for the kernel (runtime services).
     first, second = res["transitions"][:2]
-    assert (first["mmu"], first["vaddr"], first["loads"] + first["stores"]) == ("off", 0, 0)
+    assert (first["mmu"], first["vaddr"], mmu_off_table.accesses(first["accesses"])) == \
+        ("off", 0, 0)
     assert second["mmu"] == "on" and second["phase"] == "firmware", res["transitions"]
-    assert fw["mmu_on_loads"] > 0 and fw["mmu_on_stores"] > 0, fw
-    print(f"  kernel part: {off(res, 'kernel'):,} MMU-off accesses (the kernel's own)")
+    fw_on = res["code"]["firmware"]["firmware"]["mmu_on"]
+    assert fw_on["loads"] > 0 and fw_on["stores"] > 0, fw_on
+    assert res["code"]["firmware"]["kernel"]["mmu_on"]["loads"] > 0, res["code"]
+    print(f"  kernel part: {mmu_off_table.mmu_off(res, 'kernel'):,} MMU-off accesses "
+          "(the kernel's own)")
 
 
 def test_plugin_sees_the_kernel_entered_with_mmu_off(boot, plugin, kernel_new, initramfs,
@@ -210,7 +288,7 @@ def test_plugin_sees_the_kernel_entered_with_mmu_off(boot, plugin, kernel_new, i
     assert res["kernel_entered"] and res["kernel_entry_pattern"] == 0, res
     # QEMU's boot stub: a handful of instructions before the Image head.
     assert 0 < res["phases"]["firmware"]["insns"] < 100, res
-    assert off(res, "kernel") > 0, res
+    assert mmu_off_table.mmu_off(res, "kernel") > 0, res
 
 
 @pytest.mark.slow
@@ -224,7 +302,7 @@ def test_plugin_sees_edk2_mmu_off_at_el2(boot, plugin, kernel_new, initramfs, tm
     show(f"EDK2 + {kernel_new.short} at EL2", res)
     qemu.verify_report(b, efi=True, firmware_complaints_ok=True)
     assert res["kernel_entered"] and res["kernel_entry_pattern"] == 1, res
-    assert off(res, "firmware") > 0, res
+    assert mmu_off_table.mmu_off(res, "firmware") > 0, res
 
 
 @pytest.mark.slow
@@ -235,4 +313,4 @@ def test_plugin_direct_kernel_at_el2(boot, plugin, kernel_new, initramfs, tmp_pa
                         append=qemu.BASE_CMDLINE, el2=True, timeout=240)
     show(f"QEMU -kernel + {kernel_new.short} at EL2", res)
     qemu.verify_report(b, efi=False)
-    assert res["entry_el"] == 2 and off(res, "kernel") > 0, res
+    assert res["entry_el"] == 2 and mmu_off_table.mmu_off(res, "kernel") > 0, res

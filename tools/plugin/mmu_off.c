@@ -11,6 +11,21 @@
  *             before it when booting from an initramfs)
  *   user      from there until QEMU exits (kernel and user code)
  *
+ * and, over the whole run, by the code that made them: an instruction
+ * whose address is in one of the fw= ranges (the firmware's flash image and
+ * its runtime code copied to RAM), executed at EL1 or above, is firmware
+ * code; every other instruction (the kernel, its EFI stub, QEMU's boot
+ * stub, anything at EL0) is other code. The split by code is what says who
+ * made an access; the phases only say when.
+ *
+ * Besides loads and stores it counts block operations: instructions that
+ * QEMU carries out on host memory without any memory callback (target/arm
+ * helper-a64.c: DC ZVA's helper and the FEAT_MOPS set/copy steps memset or
+ * memmove the host page): DC ZVA, DC GVA, DC GZVA, and the FEAT_MOPS
+ * CPYP/CPYM/CPYE and SETP/SETM/SETE families, one per execution. A MOPS
+ * step that QEMU splits into byte accesses may also report those as loads
+ * and stores.
+ *
  * It also counts the instructions executed in each phase; the firmware's
  * figure (reset to the kernel's first instruction) repeats exactly for a
  * firmware that neither waits on a timer nor randomises its work.
@@ -19,14 +34,20 @@
  *
  * Arguments (-plugin mmu_off.so,arg=value,...):
  *   match=HEX  bytes the kernel's first instruction starts with (up to 4)
+ *   fw=START-END  a range of firmware code, hex virtual addresses, END
+ *              exclusive (up to 8; mmuon's code runs identity-mapped)
  *   out=PATH   write the result there as JSON (else a summary to QEMU's
  *              log, which needs `-d plugin`)
  *
  * How the MMU state is known without reading registers on every access:
- * loads and stores only bump per-vCPU counters (inline operations, no
- * call). The state (EL from PSTATE, then SCTLR_ELx.M of that EL's regime)
- * is read at the few places it can change, and the counters' growth since
- * the previous read is then credited to the state that held until then.
+ * loads, stores and block operations only bump per-vCPU counters (inline
+ * operations, no call): one set for every instruction, a second one for
+ * instructions in a fw= range (decided when the block is translated, from
+ * the instruction's address). The state (EL from PSTATE, then SCTLR_ELx.M
+ * of that EL's regime) is read at the few places it can change, and the
+ * counters' growth since the previous read is then credited to the state
+ * that held until then, and to firmware code only if that state's EL is
+ * not EL0.
  *
  * ASSUMPTION: EL and SCTLR_ELx.M change only
  *  - at reset (the first block of each vCPU re-reads);
@@ -65,45 +86,64 @@ enum phase {
 };
 static const char *const phase_name[PH_N] = {"firmware", "kernel", "user"};
 
+/* Who executed the access: see the top of this file. */
+enum origin {
+	FIRMWARE_CODE,
+	OTHER_CODE,
+	ORIGIN_N
+};
+static const char *const origin_name[ORIGIN_N] = {"firmware", "other"};
+
+enum kind {
+	LOADS,
+	STORES,
+	BLOCK_OPS,
+	KIND_N
+};
+static const char *const kind_name[KIND_N] = {"loads", "stores", "block_ops"};
+
 /*
- * One per vCPU. The first four fields are updated by inline operations in
- * the generated code; the rest only by this vCPU's callbacks.
+ * One per vCPU. all[], fw[], insns and dirty are updated by inline
+ * operations in the generated code; the rest only by this vCPU's callbacks.
  */
 struct vcpu {
-	uint64_t loads;
-	uint64_t stores;
+	uint64_t all[KIND_N]; /* by every instruction */
+	uint64_t fw[KIND_N];  /* by instructions in a fw= range */
 	uint64_t insns;
 	uint64_t dirty; /* state may have changed: re-read at the next block */
-	uint64_t credited_loads; /* loads and stores already credited */
-	uint64_t credited_stores;
+	uint64_t credited_all[KIND_N]; /* already credited */
+	uint64_t credited_fw[KIND_N];
 	uint64_t el;
 	uint64_t mmu_off;
-	uint64_t known;	      /* the state has been read once */
-	uint64_t state_loads; /* loads and stores when the state began */
-	uint64_t state_stores;
-	uint64_t log_idx; /* its entry in logged[], + 1 (0: none) */
+	uint64_t known;		    /* the state has been read once */
+	uint64_t state_all[KIND_N]; /* all[] when the logged state began */
+	uint64_t log_idx;	    /* its entry in logged[], + 1 (0: none) */
 };
 
 struct counts {
-	uint64_t loads;
-	uint64_t stores;
+	uint64_t n[KIND_N];
 	uint64_t transitions; /* changes to this MMU state in this phase */
 };
 
 #define MAX_LOGGED 64
+#define MAX_FW_RANGES 8
 
 struct transition {
 	enum phase phase;
 	unsigned int el;
 	int mmu_off;
-	uint64_t vaddr; /* of the block or instruction that re-read */
-	uint64_t insns; /* this vCPU's instructions so far */
-	uint64_t loads; /* made in this state, until the next entry */
-	uint64_t stores;
+	uint64_t vaddr;	    /* of the block or instruction that re-read */
+	uint64_t insns;	    /* this vCPU's instructions so far */
+	uint64_t n[KIND_N]; /* made in this state, until the next entry */
 };
 
+static struct {
+	uint64_t start, end; /* [start, end) */
+} fw_ranges[MAX_FW_RANGES];
+static int nfw_ranges;
+
 static struct qemu_plugin_scoreboard *score;
-static qemu_plugin_u64 sb_loads, sb_stores, sb_insns, sb_dirty;
+static qemu_plugin_u64 sb_all[KIND_N], sb_fw[KIND_N], sb_insns, sb_dirty;
 
 static struct {
 	struct qemu_plugin_register *cpsr, *sctlr_el1, *sctlr_el2, *sctlr_el3;
@@ -112,8 +152,9 @@ static struct {
 
 static GMutex lock; /* protects everything below */
 static enum phase phase;
-static struct counts counts[PH_N][2]; /* [phase][mmu_off] */
-static uint64_t insns_at[PH_N];	      /* instructions before the phase began */
+/* [phase][mmu_off][origin]; transitions are kept in [..][OTHER_CODE] */
+static struct counts counts[PH_N][2][ORIGIN_N];
+static uint64_t insns_at[PH_N]; /* instructions before the phase began */
 static uint64_t phase_vaddr[PH_N];
 static bool reached[PH_N] = {[PH_FIRMWARE] = true};
 static int entry_pattern = -1;
@@ -206,15 +247,26 @@ static int read_mmu_off(unsigned int el, int *mmu_off)
 
 /* ---- crediting the counters -------------------------------------------- */
 
-/* Credit what v did since the last call to its current state. Lock held. */
+/*
+ * Credit what v did since the last call to its current state: the part
+ * made by instructions in a fw= range to firmware code, unless at EL0 (no
+ * firmware runs there: the range may hold user code), the rest to other
+ * code. Lock held.
+ */
 static void credit(struct vcpu *v)
 {
-	struct counts *c = &counts[phase][v->mmu_off ? 1 : 0];
+	struct counts *c = counts[phase][v->mmu_off ? 1 : 0];
+	int k;
 
-	c->loads += v->loads - v->credited_loads;
-	c->stores += v->stores - v->credited_stores;
-	v->credited_loads = v->loads;
-	v->credited_stores = v->stores;
+	for (k = 0; k < KIND_N; k++) {
+		uint64_t all = v->all[k] - v->credited_all[k];
+		uint64_t fw = v->el ? v->fw[k] - v->credited_fw[k] : 0;
+
+		c[FIRMWARE_CODE].n[k] += fw;
+		c[OTHER_CODE].n[k] += all - fw;
+		v->credited_all[k] = v->all[k];
+		v->credited_fw[k] = v->fw[k];
+	}
 }
 
 /* Lock held; v is the vCPU that got there. */
@@ -232,10 +284,10 @@ static void enter_phase(struct vcpu *v, enum phase p, uint64_t vaddr)
 /* Close v's entry in logged[]: what it did in that state. Lock held. */
 static void close_state(struct vcpu *v)
 {
-	if (v->log_idx) {
-		logged[v->log_idx - 1].loads = v->loads - v->state_loads;
-		logged[v->log_idx - 1].stores = v->stores - v->state_stores;
-	}
+	if (v->log_idx)
+		for (int k = 0; k < KIND_N; k++)
+			logged[v->log_idx - 1].n[k] =
+				v->all[k] - v->state_all[k];
 	v->log_idx = 0;
 }
 
@@ -243,8 +295,7 @@ static void close_state(struct vcpu *v)
 static void open_state(struct vcpu *v, uint64_t vaddr)
 {
 	close_state(v);
-	v->state_loads = v->loads;
-	v->state_stores = v->stores;
+	memcpy(v->state_all, v->all, sizeof(v->state_all));
 	if (nlogged == MAX_LOGGED)
 		return;
 	logged[nlogged++] = (struct transition){
@@ -286,7 +337,7 @@ static void reread(unsigned int vcpu_index, void *udata)
 		entry_el = (int)el;
 	if (!v->known || (int)v->mmu_off != mmu_off) {
 		if (v->known)
-			counts[phase][mmu_off].transitions++;
+			counts[phase][mmu_off][OTHER_CODE].transitions++;
 		v->el = el;
 		v->mmu_off = mmu_off;
 		v->known = 1;
@@ -324,23 +375,61 @@ static bool is_msr_crn1(uint32_t insn)
 	return (insn & 0xfff8f000) == 0xd5181000;
 }
 
+/*
+ * Instructions whose memory writes (or copies) QEMU performs without a
+ * memory callback; see the top of this file.
+ */
+static bool is_block_op(uint32_t insn)
+{
+	uint32_t sys = insn & 0xffffffe0; /* SYS #op1, Cn, Cm, #op2, Xt */
+
+	/* DC ZVA (op1 3, C7, C4, op2 1), DC GVA (op2 3), DC GZVA (op2 4) */
+	if (sys == 0xd50b7420 || sys == 0xd50b7460 || sys == 0xd50b7480)
+		return true;
+	/* FEAT_MOPS, the "memory copy and memory set" class (CPYF*, CPY*,
+	 * SET*, SETG*): bits 29:27 = 011, 25:24 = 01, 21 = 0, 11:10 = 01;
+	 * bit 26 and bits 23:22 pick the instruction and its step. */
+	return (insn & 0x3b200c00) == 0x19000400;
+}
+
+static bool in_firmware(uint64_t vaddr)
+{
+	for (int i = 0; i < nfw_ranges; i++)
+		if (vaddr >= fw_ranges[i].start && vaddr < fw_ranges[i].end)
+			return true;
+	return false;
+}
+
+/* Inline adds to one set of counters (sb: all[] or fw[]). */
+static void count_accesses(struct qemu_plugin_insn *insn,
+			   const qemu_plugin_u64 *sb, bool block_op)
+{
+	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
+		insn, QEMU_PLUGIN_MEM_R, QEMU_PLUGIN_INLINE_ADD_U64, sb[LOADS],
+		1);
+	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
+		insn, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_INLINE_ADD_U64, sb[STORES],
+		1);
+	if (block_op)
+		qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+			insn, QEMU_PLUGIN_INLINE_ADD_U64, sb[BLOCK_OPS], 1);
+}
+
 static void instrument_insn(struct qemu_plugin_tb *tb, size_t i, size_t n)
 {
 	struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 	uint32_t op = 0;
+	bool have_op =
+		qemu_plugin_insn_data(insn, &op, sizeof(op)) == sizeof(op);
+	bool block_op = have_op && is_block_op(op);
 
 	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
 		insn, QEMU_PLUGIN_INLINE_ADD_U64, sb_insns, 1);
-	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
-		insn, QEMU_PLUGIN_MEM_R, QEMU_PLUGIN_INLINE_ADD_U64, sb_loads,
-		1);
-	qemu_plugin_register_vcpu_mem_inline_per_vcpu(
-		insn, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_INLINE_ADD_U64, sb_stores,
-		1);
+	count_accesses(insn, sb_all, block_op);
+	if (in_firmware(qemu_plugin_insn_vaddr(insn)))
+		count_accesses(insn, sb_fw, block_op);
 
-	if (qemu_plugin_insn_data(insn, &op, sizeof(op)) != sizeof(op))
-		return;
-	if (!is_eret(op) && !is_msr_crn1(op))
+	if (!have_op || (!is_eret(op) && !is_msr_crn1(op)))
 		return;
 	/* Before it runs (it may trap instead: a spare re-read is harmless). */
 	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
@@ -421,9 +510,27 @@ static uint64_t phase_end(int p, uint64_t total_insns)
 	return total_insns;
 }
 
+/* {"loads": n, "stores": n, "block_ops": n} */
+static void write_kinds(FILE *f, const uint64_t n[KIND_N])
+{
+	fprintf(f, "{");
+	for (int k = 0; k < KIND_N; k++)
+		fprintf(f, "\"%s\": %llu%s", kind_name[k],
+			(unsigned long long)n[k], k + 1 < KIND_N ? ", " : "}");
+}
+
+/* Both origins' counts of a phase and MMU state, summed into n[]. */
+static void sum_origins(int p, int mmu_off, uint64_t n[KIND_N])
+{
+	for (int k = 0; k < KIND_N; k++)
+		n[k] = counts[p][mmu_off][FIRMWARE_CODE].n[k] +
+		       counts[p][mmu_off][OTHER_CODE].n[k];
+}
+
 static void write_json(FILE *f, uint64_t total_insns)
 {
-	int p, i;
+	uint64_t n[KIND_N];
+	int p, i, o;
 
 	fprintf(f, "{\n  \"entry_el\": %d,\n", entry_el);
 	fprintf(f,
@@ -434,7 +541,13 @@ static void write_json(FILE *f, uint64_t total_insns)
 	fprintf(f, "  \"state_reads\": %llu,\n  \"read_errors\": %llu,\n",
 		(unsigned long long)state_reads,
 		(unsigned long long)read_errors);
-	fprintf(f, "  \"vcpus\": %u,\n  \"phases\": {\n", nvcpus);
+	fprintf(f, "  \"fw_ranges\": [");
+	for (i = 0; i < nfw_ranges; i++)
+		fprintf(f, "[%llu, %llu]%s",
+			(unsigned long long)fw_ranges[i].start,
+			(unsigned long long)fw_ranges[i].end,
+			i + 1 < nfw_ranges ? ", " : "");
+	fprintf(f, "],\n  \"vcpus\": %u,\n  \"phases\": {\n", nvcpus);
 	for (p = 0; p < PH_N; p++) {
 		uint64_t insns =
 			reached[p] ? phase_end(p, total_insns) - insns_at[p]
@@ -442,20 +555,34 @@ static void write_json(FILE *f, uint64_t total_insns)
 
 		fprintf(f,
 			"    \"%s\": {\"reached\": %s, \"start_vaddr\": %llu, "
-			"\"insns\": %llu, \"mmu_off_loads\": %llu, "
-			"\"mmu_off_stores\": %llu, \"mmu_on_loads\": %llu, "
-			"\"mmu_on_stores\": %llu, \"to_mmu_off\": %llu, "
-			"\"to_mmu_on\": %llu}%s\n",
+			"\"insns\": %llu, \"to_mmu_off\": %llu, "
+			"\"to_mmu_on\": %llu, \"mmu_off\": ",
 			phase_name[p], reached[p] ? "true" : "false",
 			(unsigned long long)phase_vaddr[p],
 			(unsigned long long)insns,
-			(unsigned long long)counts[p][1].loads,
-			(unsigned long long)counts[p][1].stores,
-			(unsigned long long)counts[p][0].loads,
-			(unsigned long long)counts[p][0].stores,
-			(unsigned long long)counts[p][1].transitions,
-			(unsigned long long)counts[p][0].transitions,
-			p + 1 < PH_N ? "," : "");
+			(unsigned long long)counts[p][1][OTHER_CODE]
+				.transitions,
+			(unsigned long long)counts[p][0][OTHER_CODE]
+				.transitions);
+		sum_origins(p, 1, n);
+		write_kinds(f, n);
+		fprintf(f, ", \"mmu_on\": ");
+		sum_origins(p, 0, n);
+		write_kinds(f, n);
+		fprintf(f, "}%s\n", p + 1 < PH_N ? "," : "");
+	}
+	/* code[origin][phase]: who made the accesses of each phase. */
+	fprintf(f, "  },\n  \"code\": {\n");
+	for (o = 0; o < ORIGIN_N; o++) {
+		fprintf(f, "    \"%s\": {", origin_name[o]);
+		for (p = 0; p < PH_N; p++) {
+			fprintf(f, "\"%s\": {\"mmu_off\": ", phase_name[p]);
+			write_kinds(f, counts[p][1][o].n);
+			fprintf(f, ", \"mmu_on\": ");
+			write_kinds(f, counts[p][0][o].n);
+			fprintf(f, "}%s", p + 1 < PH_N ? ", " : "");
+		}
+		fprintf(f, "}%s\n", o + 1 < ORIGIN_N ? "," : "");
 	}
 	fprintf(f, "  },\n  \"transitions\": [\n");
 	for (i = 0; i < (int)nlogged; i++) {
@@ -463,16 +590,25 @@ static void write_json(FILE *f, uint64_t total_insns)
 
 		fprintf(f,
 			"    {\"phase\": \"%s\", \"el\": %u, \"mmu\": \"%s\", "
-			"\"vaddr\": %llu, \"insns\": %llu, \"loads\": %llu, "
-			"\"stores\": %llu}%s\n",
+			"\"vaddr\": %llu, \"insns\": %llu, \"accesses\": ",
 			phase_name[t->phase], t->el, t->mmu_off ? "off" : "on",
 			(unsigned long long)t->vaddr,
-			(unsigned long long)t->insns,
-			(unsigned long long)t->loads,
-			(unsigned long long)t->stores,
-			i + 1 < (int)nlogged ? "," : "");
+			(unsigned long long)t->insns);
+		write_kinds(f, t->n);
+		fprintf(f, "}%s\n", i + 1 < (int)nlogged ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
+}
+
+/* MMU-off accesses (all kinds) of one origin over the whole run. */
+static uint64_t mmu_off_total(enum origin o)
+{
+	uint64_t total = 0;
+
+	for (int p = 0; p < PH_N; p++)
+		for (int k = 0; k < KIND_N; k++)
+			total += counts[p][1][o].n[k];
+	return total;
 }
 
 static void at_exit(qemu_plugin_id_t id, void *udata)
@@ -502,19 +638,36 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 		}
 	}
 	snprintf(line, sizeof(line),
-		 "mmu_off: MMU-off accesses: firmware %llu, kernel %llu, "
-		 "user %llu; kernel entered %s, EL0 reached %s\n",
-		 (unsigned long long)(counts[PH_FIRMWARE][1].loads +
-				      counts[PH_FIRMWARE][1].stores),
-		 (unsigned long long)(counts[PH_KERNEL][1].loads +
-				      counts[PH_KERNEL][1].stores),
-		 (unsigned long long)(counts[PH_USER][1].loads +
-				      counts[PH_USER][1].stores),
+		 "mmu_off: MMU-off accesses by firmware code %llu, by other "
+		 "code %llu; kernel entered %s, EL0 reached %s\n",
+		 (unsigned long long)mmu_off_total(FIRMWARE_CODE),
+		 (unsigned long long)mmu_off_total(OTHER_CODE),
 		 reached[PH_KERNEL] ? "yes" : "no",
 		 reached[PH_USER] ? "yes" : "no");
 	qemu_plugin_outs(line);
 	g_mutex_unlock(&lock);
 	qemu_plugin_scoreboard_free(score);
+}
+
+/* fw=START-END, hex, END exclusive. 0 on success. */
+static int parse_range(const char *arg)
+{
+	char *end;
+	uint64_t start, stop;
+
+	if (nfw_ranges == MAX_FW_RANGES)
+		return -1;
+	start = g_ascii_strtoull(arg, &end, 16);
+	if (end == arg || *end != '-')
+		return -1;
+	arg = end + 1;
+	stop = g_ascii_strtoull(arg, &end, 16);
+	if (end == arg || *end || stop <= start)
+		return -1;
+	fw_ranges[nfw_ranges].start = start;
+	fw_ranges[nfw_ranges].end = stop;
+	nfw_ranges++;
+	return 0;
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
@@ -536,14 +689,21 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			out_path = argv[i] + 4;
 			continue;
 		}
+		if (r == 0 && !strncmp(argv[i], "fw=", 3) &&
+		    !parse_range(argv[i] + 3))
+			continue;
 		fprintf(stderr, "mmu_off: bad argument '%s'\n", argv[i]);
 		return -1;
 	}
 	score = qemu_plugin_scoreboard_new(sizeof(struct vcpu));
-	sb_loads =
-		qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu, loads);
-	sb_stores = qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu,
-							 stores);
+	for (i = 0; i < KIND_N; i++) {
+		sb_all[i] =
+			(qemu_plugin_u64){score, offsetof(struct vcpu, all) +
+							 i * sizeof(uint64_t)};
+		sb_fw[i] =
+			(qemu_plugin_u64){score, offsetof(struct vcpu, fw) +
+							 i * sizeof(uint64_t)};
+	}
 	sb_insns =
 		qemu_plugin_scoreboard_u64_in_struct(score, struct vcpu, insns);
 	sb_dirty =
