@@ -88,6 +88,16 @@ $(LIBFDT_A):
 
 -include $(FW_OBJS:.o=.d) $(RT_OBJS:.o=.d)
 
+# The banner's version (-DMMUON_VERSION) must be the tree's at build time,
+# -dirty included: main.c is rebuilt whenever `git describe` changes (the
+# stamp is rewritten only then). tools/bench.py reads it from the banner.
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(BUILD)/fw/src/boot/main.c.o: $(BUILD)/version.stamp
+.PHONY: FORCE
+FORCE:
+
 # ---- host unit tests (cmocka) -------------------------------------------
 # Each tests/unit/*.mk adds a test name to UNIT_TESTS and sets
 # <name>_SRCS to the firmware sources it links against.
@@ -186,6 +196,7 @@ help:
 	@echo "make audit    count data accesses before the MMU is on (EL1, EL2)"
 	@echo "make mmu-off-table  whole-boot MMU-off accesses: mmuon, -kernel, EDK2, U-Boot"
 	@echo "make bench    boot-time benchmark (N=10 runs each) -> results/"
+	@echo "make record-figures  re-record the instruction count test_figures.py checks"
 	@echo "make matrix   the full configuration matrix (slow)"
 	@echo "make fuzz     libFuzzer targets, FUZZ_SECONDS each (fuzz-smoke: 20 s)"
 
@@ -208,6 +219,14 @@ mmu-off-table: all plugins
 .PHONY: matrix
 matrix: all
 	MMUON_SLOW=1 $(PYTEST) -q tests/boot/test_matrix.py
+
+# ---- the recorded figures (tests/boot/recorded_figures.toml) -----------------
+# Re-measure mmuon's instructions before the kernel, as `make bench` counts
+# them, and record the figure tests/boot/test_figures.py holds it to (±10 %).
+.PHONY: record-figures
+record-figures: all plugins
+	tools/fetch-arm64.sh kernel-new
+	$(PYTHON) tools/record_figures.py
 
 # ---- boot-time benchmark ----------------------------------------------------
 # Boots mmuon, QEMU -kernel, EDK2 and U-Boot N times each, interleaved, and

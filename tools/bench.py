@@ -90,6 +90,9 @@ KEPT_TYPES = {"Reserved", "Runtime Code", "Runtime Data", "ACPI Mem NVS", "Unusa
 NOT_RAM_TYPES = {"MMIO", "MMIO Port"}
 RAM_BASE = 0x4000_0000  # QEMU virt
 
+# The first console line from the kernel or its EFI stub: it has been entered.
+KERNEL_SPOKE = re.compile(r"EFI stub: |" + qemu.KERNEL_FIRST_LINE.pattern)
+
 EFI_MEMMAP_LINE = re.compile(
     r"^\[\s*[\d.]+\] efi:\s+0x([0-9a-f]+)-0x([0-9a-f]+) \[([A-Za-z ]+?)\s*\|"
 )
@@ -112,10 +115,10 @@ class Firmware:
     why_not: str = ""
 
 
-def mmuon_version() -> str:
+def mmuon_version(log: Path = LOGS / "mmuon-1.log") -> str:
     """The version mmuon printed in its banner (git describe at build time)."""
     try:
-        m = re.search(r"\| mmuon (\S+) at EL", (LOGS / "mmuon-1.log").read_text())
+        m = re.search(r"\| mmuon (\S+) at EL", log.read_text())
     except OSError:
         return ""
     return m[1] if m else ""
@@ -386,17 +389,22 @@ def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
     instructions on any host. U-Boot's 2 s autoboot delay thus counts as the
     ~2e9 instructions a 1 GHz CPU spins through in 2 s; without icount it
     would be whatever this host managed in 2 s.
+
+    The plugin writes its result as soon as the kernel is entered, so QEMU
+    is stopped at the first console line the kernel (or its EFI stub)
+    prints: the rest of the boot adds nothing to the figure.
     """
     data = img.path.read_bytes()
     patterns = [data[img.pe_entry:img.pe_entry + 16], data[:16]]
     out = BUILD / f"count-{fw.key}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     arg = ",".join([str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"])
     extra = fw.extra + ["-plugin", arg, "-icount", "shift=0,sleep=off"]
     log = LOGS / f"{fw.key}-count.log"
     b = qemu.run_qemu(kernel=img.path, initrd=initrd, append=qemu.BASE_CMDLINE,
                       firmware=fw.bios, mem=mem, extra=extra, timeout=timeout,
-                      check_timeout=False, log=log)
+                      check_timeout=False, log=log, stop_at=KERNEL_SPOKE)
     try:
         res = json.loads(out.read_text())
     except (OSError, ValueError):

@@ -5,6 +5,7 @@ kernel_61, kernel_new
                 one kernel each
 firmware        build/mmuon.bin (skips when it is not built; fails under CI=true,
                 as every skip for something missing does: tests/evidence.py)
+plugin          the TCG plugins, built: build/plugin/mmu_off.so (insn_count.so beside)
 initramfs       the test initramfs (1 MiB payload, no busybox)
 make_initramfs  builds other variants: make_initramfs(payload_size=, busybox=, gzip=)
 boot            run_qemu() with the console logged to build/boot/logs/<test>.log
@@ -99,6 +100,17 @@ def firmware() -> Path:
     if not qemu.FIRMWARE.is_file():
         pytest.skip(f"{qemu.FIRMWARE} is not built: run `make`")
     return qemu.FIRMWARE
+
+
+@pytest.fixture(scope="session")
+def plugin() -> Path:
+    """The TCG plugins (make plugins): returns build/plugin/mmu_off.so."""
+    r = subprocess.run(["make", "-s", "-C", str(qemu.REPO), "plugins"],
+                       capture_output=True, text=True)
+    so = qemu.BUILD / "plugin" / "mmu_off.so"
+    if r.returncode or not so.is_file():
+        pytest.fail(f"make plugins failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    return so
 
 
 # ---- initramfs ------------------------------------------------------------------

@@ -38,14 +38,6 @@ import mmu_off_table  # noqa: E402
 CROSS = "aarch64-linux-gnu-"
 
 
-@pytest.fixture(scope="module")
-def plugin():
-    try:
-        return mmu_off_table.build_plugin()
-    except RuntimeError as e:
-        pytest.fail(str(e), pytrace=False)
-
-
 def run_plugin(boot, tmp_path, *, plugin_so=None, patterns=None, kernel=None, fw_code=(),
                **kw):
     """Boot with the plugin; return (Boot, the plugin's JSON result)."""
@@ -235,6 +227,7 @@ def test_insn_count_plugin_on_the_tiny_image(boot, plugin, tmp_path):
     print(f"\ninsn_count on the tiny image: {res}")
     assert b.returncode == 0, b.describe()
     assert res["kernel_entered"] and res["kernel_vaddr"] == KERNEL_AT, res
+    assert res["complete"], res  # rewritten at exit, with the total
     assert res["insns_before_kernel"] == TINY_FIRMWARE_INSNS, res
     assert res["insns_total"] > TINY_FIRMWARE_INSNS, res
 

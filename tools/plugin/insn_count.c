@@ -15,7 +15,10 @@
  * clock to the instruction count (tools/bench.py runs it so).
  *
  * Arguments: match=HEX (up to 4), out=PATH (JSON result; else a line to
- * QEMU's log, which needs `-d plugin`).
+ * QEMU's log, which needs `-d plugin`). The result is written as soon as
+ * the kernel is entered ("complete": false, the total so far), so a caller
+ * that only wants the count before the kernel can stop QEMU then, and again
+ * at exit with the total ("complete": true).
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +37,31 @@ static uint64_t insns_before_kernel;
 static uint64_t kernel_vaddr;
 static const char *out_path;
 
+/* Write the JSON result to out_path (replaced whole: renamed into place). */
+static void write_result(uint64_t total, bool complete)
+{
+	char *tmp;
+	FILE *f;
+
+	if (!out_path)
+		return;
+	tmp = g_strconcat(out_path, ".tmp", NULL);
+	f = fopen(tmp, "w");
+	if (f) {
+		fprintf(f,
+			"{\"kernel_entered\": %s, \"kernel_vaddr\": %llu, "
+			"\"insns_before_kernel\": %llu, \"insns_total\": %llu, "
+			"\"complete\": %s}\n",
+			entered ? "true" : "false",
+			(unsigned long long)kernel_vaddr,
+			(unsigned long long)insns_before_kernel,
+			(unsigned long long)total, complete ? "true" : "false");
+		if (fclose(f) == 0)
+			rename(tmp, out_path);
+	}
+	g_free(tmp);
+}
+
 static void kernel_entered(unsigned int vcpu_index, void *udata)
 {
 	(void)vcpu_index;
@@ -43,6 +71,7 @@ static void kernel_entered(unsigned int vcpu_index, void *udata)
 		/* Block callbacks run before the block's first instruction. */
 		insns_before_kernel = qemu_plugin_u64_sum(sb_insns);
 		kernel_vaddr = (uint64_t)(uintptr_t)udata;
+		write_result(insns_before_kernel, false);
 	}
 	g_mutex_unlock(&lock);
 }
@@ -70,21 +99,9 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 
 	(void)id;
 	(void)udata;
-	if (out_path) {
-		FILE *f = fopen(out_path, "w");
-
-		if (f) {
-			fprintf(f,
-				"{\"kernel_entered\": %s, \"kernel_vaddr\": "
-				"%llu, \"insns_before_kernel\": %llu, "
-				"\"insns_total\": %llu}\n",
-				entered ? "true" : "false",
-				(unsigned long long)kernel_vaddr,
-				(unsigned long long)insns_before_kernel,
-				(unsigned long long)total);
-			fclose(f);
-		}
-	}
+	g_mutex_lock(&lock);
+	write_result(total, true);
+	g_mutex_unlock(&lock);
 	snprintf(line, sizeof(line),
 		 "insn_count: %llu instructions before the kernel (%s), "
 		 "%llu in all\n",
