@@ -196,6 +196,7 @@ help:
 	@echo "make audit    count data accesses before the MMU is on (EL1, EL2)"
 	@echo "make mmu-off-table  whole-boot MMU-off accesses: mmuon, -kernel, EDK2, U-Boot"
 	@echo "make bench    boot-time benchmark (N=10 runs each) -> results/"
+	@echo "              PUBLISH=1: also docs/results/ and the README (clean tree only)"
 	@echo "make record-figures  re-record the instruction count test_figures.py checks"
 	@echo "make matrix   the full configuration matrix (slow)"
 	@echo "make fuzz     libFuzzer targets, FUZZ_SECONDS each (fuzz-smoke: 20 s)"
@@ -231,8 +232,10 @@ record-figures: all plugins
 # ---- boot-time benchmark ----------------------------------------------------
 # Boots mmuon, QEMU -kernel, EDK2 and U-Boot N times each, interleaved, and
 # writes results/bench.md, bench.csv and bench.png (tools/bench.py; minutes).
+# PUBLISH=1 also copies them to docs/results/ and rewrites the README's
+# figures, which bench.py refuses for a build from a dirty tree.
 N ?= 10
 .PHONY: bench
 bench: all plugins
 	tools/fetch-arm64.sh kernel-new
-	$(PYTHON) tools/bench.py -n $(N)
+	$(PYTHON) tools/bench.py -n $(N) $(if $(filter 1,$(PUBLISH)),--publish)

@@ -38,6 +38,15 @@ Writes DIR/bench.md, bench.csv (one row per boot), bench.dat + bench.png
 go to build/bench/logs/. Timings are printed, never asserted: the exit
 status is 0 unless the setup or every boot of some firmware failed.
 
+The mmuon build is named in every output (its banner's `git describe`). A
+build from a dirty tree (version ending in -dirty), or one that is not the
+tree's HEAD, is marked NOT FOR PUBLISHING in bench.md, bench.csv, the plot
+and the summary. --publish (make bench PUBLISH=1) then copies the results
+to docs/results/ and rewrites the README's figures (between its
+`<!-- bench:begin -->` and `<!-- bench:end -->` lines, the block bench.md
+also shows), and refuses, writing nothing there, for such a build, a
+failed boot or a missing figure.
+
 Python 3 standard library only.
 """
 
@@ -122,6 +131,44 @@ def mmuon_version(log: Path = LOGS / "mmuon-1.log") -> str:
     except OSError:
         return ""
     return m[1] if m else ""
+
+
+def tree_version() -> str:
+    """`git describe --always --dirty` of the repository, as the Makefile's."""
+    r = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                       capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+@dataclasses.dataclass
+class Build:
+    """The mmuon build benchmarked, and whether its figures may be published."""
+    version: str  # from its banner
+    tree: str  # the tree's version when the run started
+
+    @property
+    def problems(self) -> list[str]:
+        out = []
+        if not self.version:
+            out.append("its version is unknown (no banner in the first boot's log)")
+        elif self.version.endswith("-dirty"):
+            out.append(f"it was built from uncommitted changes ({self.version})")
+        elif self.tree and self.version != self.tree:
+            out.append(f"it is {self.version}, not the tree's {self.tree} (a stale build)")
+        if self.tree.endswith("-dirty") and not self.version.endswith("-dirty"):
+            out.append(f"the tree has uncommitted changes ({self.tree})")
+        return out
+
+    @property
+    def publishable(self) -> bool:
+        return not self.problems
+
+    def mark(self) -> str:
+        """One line for every output: the build, and NOT FOR PUBLISHING."""
+        if self.publishable:
+            return f"mmuon build {self.version} (a clean commit)"
+        return (f"NOT FOR PUBLISHING: mmuon build {self.version or '?'}: "
+                + "; ".join(self.problems))
 
 
 def deb_version(package: str) -> str:
@@ -509,21 +556,22 @@ def kib(n: int) -> str:
     return f"{n / 1024:.0f} KiB" if n % 1024 == 0 or n < 10 << 20 else f"{n / (1 << 20):.1f} MiB"
 
 
-def write_csv(path: Path, runs: list[Run]) -> None:
+def write_csv(path: Path, runs: list[Run], build: Build) -> None:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["round", "firmware", "kernel_first_line_s", "init_s", "qemu_exit_s",
-                    "kernel_first_line_qemu_cpu_s", "ok", "why"])
+                    "kernel_first_line_qemu_cpu_s", "ok", "why", "mmuon_build"])
         for r in runs:
             w.writerow([r.round, r.fw,
                         "" if r.kernel_s is None else f"{r.kernel_s:.4f}",
                         "" if r.init_s is None else f"{r.init_s:.4f}",
                         f"{r.exit_s:.4f}",
                         "" if r.kernel_cpu_s is None else f"{r.kernel_cpu_s:.4f}",
-                        int(r.ok), r.why])
+                        int(r.ok), r.why, build.mark()])
 
 
-def write_plot(out: Path, fws: list[Firmware], st: dict[str, Stats], n: int) -> str:
+def write_plot(out: Path, fws: list[Firmware], st: dict[str, Stats], n: int,
+               build: Build) -> str:
     """bench.dat and bench.png; returns "" or why there is no plot."""
     dat = out / "bench.dat"
     with dat.open("w") as f:
@@ -539,7 +587,8 @@ def write_plot(out: Path, fws: list[Firmware], st: dict[str, Stats], n: int) -> 
     if gnuplot is None:
         return "gnuplot is not installed (gnuplot-nox)"
     r = subprocess.run(
-        [gnuplot, "-e", f"datafile='{dat}'; outfile='{out / 'bench.png'}'; runs={n}",
+        [gnuplot, "-e", f"datafile='{dat}'; outfile='{out / 'bench.png'}'; runs={n}; "
+         f"note='{build.mark().replace(chr(39), '')}'",
          str(GNUPLOT_SCRIPT)], capture_output=True, text=True)
     if r.returncode != 0:
         return f"gnuplot failed: {r.stderr.strip()}"
@@ -561,6 +610,10 @@ def main() -> int:
                    "(qemu,edk2,uboot,uboot0,mmuon)")
     p.add_argument("--no-count", action="store_true", help="skip the instruction counts")
     p.add_argument("--no-memmap", action="store_true", help="skip the efi=debug boots")
+    p.add_argument("--publish", action="store_true",
+                   help="copy the results to docs/results/ and rewrite the README's "
+                   "figures; refused for a dirty or stale build, a failed boot or a "
+                   "missing figure")
     a = p.parse_args()
     if a.runs < 1:
         p.error("-n must be at least 1")
@@ -598,14 +651,20 @@ def main() -> int:
 
     mach = machine()
     started = datetime.datetime.now().astimezone()
+    tree = tree_version()
+    if tree.endswith("-dirty"):
+        print(f"bench: WARNING: the tree has uncommitted changes ({tree}): these figures "
+              "will be marked NOT FOR PUBLISHING", file=sys.stderr, flush=True)
     print(f"bench: {a.runs} round(s) of {', '.join(f.key for f in fws)}; "
           f"kernel {img.package}; {mach['nproc']} CPUs ({mach['cpu']}), "
           f"load {mach['load']}", flush=True)
     runs = timed_boots(fws, a.kernel, initrd, a.runs, a.mem, a.timeout)
+    build = Build(mmuon_version(), tree)
+    print(f"bench: {build.mark()}", flush=True)
     for fw in fws:
         if fw.key == "mmuon" and image_size is not None:
             sha = hashlib.sha256(mmuon.read_bytes()).hexdigest()[:12]
-            fw.note = (f"build/mmuon.bin, version {mmuon_version() or '?'}, a copy taken "
+            fw.note = (f"build/mmuon.bin, version {build.version or '?'}, a copy taken "
                        f"at the start (sha256 {sha})")
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     st = {f.key: stats(runs, f.key) for f in fws}
@@ -633,15 +692,23 @@ def main() -> int:
                       + (f"RAM {kib(k.ram)}, with MMIO/flash {kib(k.all)}" if k
                          else kept[fw.key][1]), flush=True)
 
-    write_csv(a.out / "bench.csv", runs)
-    plot_err = write_plot(a.out, fws, st, a.runs)
-    md = report(fws, skipped, st, counts, kept, img, image_size, mach, load_after,
-                started, a, plot_err)
+    write_csv(a.out / "bench.csv", runs, build)
+    plot_err = write_plot(a.out, fws, st, a.runs, build)
+    run = RunInfo(a.runs, a.mem, mach, load_after, started, build)
+    block = readme_block(fws, st, counts, kept, image_size, run)
+    md = report(fws, skipped, st, counts, kept, img, image_size, run, plot_err, block)
     (a.out / "bench.md").write_text(md)
     print(f"bench: wrote {a.out / 'bench.md'}, bench.csv"
           + (", bench.png" if not plot_err else f" (no plot: {plot_err})"))
-    print(summary(st, counts, kept, image_size))
+    print(("" if build.publishable else "NOT FOR PUBLISHING: ")
+          + summary(st, counts, kept, image_size))
     failed_all = [f.key for f in fws if st[f.key].n_ok == 0]
+    if a.publish:
+        why = publish_refusal(fws, skipped, st, counts, kept, build)
+        if why:
+            print(f"bench: NOT PUBLISHED: {why}", file=sys.stderr)
+            return 1
+        publish(a.out, block)
     return 1 if failed_all else 0
 
 
@@ -663,7 +730,8 @@ def cpu_cell(s: Stats, floor: Stats | None) -> str:
 
 
 def targets(st, counts, kept, image_size) -> list[str]:
-    """The project's goals, shown against what this run measured (not asserted)."""
+    """The project's goals, shown against what this run measured (test_figures.py
+    asserts the size, memory and instruction figures; timings are never asserted)."""
     def verdict(ok: bool | None) -> str:
         return "?" if ok is None else ("met" if ok else "**not met**")
 
@@ -695,22 +763,36 @@ def targets(st, counts, kept, image_size) -> list[str]:
     return rows
 
 
-def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, started,
-           a, plot_err) -> str:
+@dataclasses.dataclass
+class RunInfo:
+    """What every output says about the run."""
+    n: int
+    mem: str
+    mach: dict[str, str]
+    load_after: str
+    started: datetime.datetime
+    build: Build
+
+
+def report(fws, skipped, st, counts, kept, img, image_size, run: RunInfo, plot_err,
+           block: str) -> str:
     floor = st.get("qemu")
     fk = floor.kernel if floor else None
     fi = floor.init if floor else None
+    mach, n = run.mach, run.n
     out = [
         "# Boot-time benchmark",
         "",
-        f"{started:%Y-%m-%d %H:%M %Z}; `tools/bench.py -n {a.runs}` (`make bench N={a.runs}`). "
+        f"**{run.build.mark()}**" if run.build.publishable else f"> **{run.build.mark()}**",
+        "",
+        f"{run.started:%Y-%m-%d %H:%M %Z}; `tools/bench.py -n {n}` (`make bench N={n}`). "
         f"Kernel `{img.package}`, test initramfs from `tools/mkinitramfs.sh`, "
-        f"`qemu-system-aarch64 -M virt -cpu max -m {a.mem} -smp 1` (TCG), command line "
-        f"`{qemu.BASE_CMDLINE}`. {a.runs} boot(s) per firmware, round-robin, one QEMU at "
+        f"`qemu-system-aarch64 -M virt -cpu max -m {run.mem} -smp 1` (TCG), command line "
+        f"`{qemu.BASE_CMDLINE}`. {n} boot(s) per firmware, round-robin, one QEMU at "
         "a time.",
         "",
         f"Machine: {mach['nproc']} CPUs, {mach['cpu']}; {mach['qemu']}; load average "
-        f"{mach['load']} before, {load_after} after.",
+        f"{mach['load']} before, {run.load_after} after.",
         "",
         "Times in seconds from the QEMU process start: min / **median** / max over the "
         "boots that reached the init. Overhead = median minus QEMU -kernel's median, in ms. "
@@ -752,7 +834,8 @@ def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, st
         "file to a -bios firmware through fw_cfg, so a small firmware can reach the kernel "
         "sooner than QEMU -kernel does, and its overhead comes out negative.",
         "",
-        "## Targets (shown, not asserted)",
+        "## Targets (shown here; `make test` asserts the image size, the RAM kept and the "
+        "instruction count against tests/boot/recorded_figures.toml: tests/boot/test_figures.py)",
         "",
     ]
     out += targets(st, counts, kept, image_size)
@@ -774,7 +857,7 @@ def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, st
         "Kept = the EFI memory map entries of types the OS may not reuse (Runtime Code/Data, "
         "Reserved, ACPI NVS, Unusable, PAL Code, Persistent; MMIO in the second figure "
         "only), as the kernel printed them with `efi=debug` (one extra boot each); RAM = "
-        f"the part inside [{RAM_BASE:#x}, {RAM_BASE:#x} + {a.mem}), which leaves out the "
+        f"the part inside [{RAM_BASE:#x}, {RAM_BASE:#x} + {run.mem}), which leaves out the "
         "firmware's flash.",
         "",
         "Instructions before the kernel: one extra boot each under `-icount shift=0,"
@@ -789,8 +872,106 @@ def report(fws, skipped, st, counts, kept, img, image_size, mach, load_after, st
         out += ["", f"No plot: {plot_err}."]
     else:
         out += ["", "![boot times](bench.png)"]
-    out += ["", "Summary: " + summary(st, counts, kept, image_size), ""]
+    out += ["", "Summary: " + summary(st, counts, kept, image_size), "",
+            "## For the README", "",
+            "What `--publish` (`make bench PUBLISH=1`) writes between the README's "
+            "`<!-- bench:begin -->` and `<!-- bench:end -->` lines:", "",
+            "```markdown", block, "```", ""]
     return "\n".join(out)
+
+
+# ---- the README's figures and publishing ------------------------------------------
+
+README = REPO / "README.md"
+PUBLISHED = REPO / "docs" / "results"
+README_BEGIN = "<!-- bench:begin: written by tools/bench.py --publish (make bench PUBLISH=1) -->"
+README_END = "<!-- bench:end -->"
+README_LABELS = {
+    "qemu": "QEMU `-kernel`",
+    "edk2": "EDK2 {edk2} (Debian)",
+    "uboot": "U-Boot {uboot} (Debian), as shipped",
+    "uboot0": "U-Boot, `bootdelay=0`",
+    "mmuon": "**mmuon**",
+}
+
+
+def upstream_version(package: str) -> str:
+    """2022.11-6+deb12u2 -> 2022.11; 2023.01+dfsg-2+deb12u3 -> 2023.01."""
+    return re.split(r"[-+~]", deb_version(package), maxsplit=1)[0]
+
+
+def readme_block(fws, st, counts, kept, image_size, run: RunInfo) -> str:
+    """The README's figures: the run, then one row per firmware."""
+    mach = run.mach
+    versions = {"edk2": upstream_version("qemu-efi-aarch64"),
+                "uboot": upstream_version("u-boot-qemu")}
+    edk2 = counts.get("edk2", Count(None)).insns
+    rows = [
+        f"Latest figures: `make bench` (N={run.n}), {run.started:%Y-%m-%d}, "
+        f"{run.build.mark()}; {mach['nproc']} CPUs ({mach['cpu']}), "
+        f"QEMU {mach['qemu'].removeprefix('QEMU emulator version ')} TCG, `-cpu max -m {run.mem}`, "
+        f"load average {mach['load'].split()[0]} before, {run.load_after.split()[0]} after "
+        "(wall times are noisy under load; instruction counts, size and memory are not):",
+        "",
+        "| firmware | → kernel's first line, median | overhead | instructions before the "
+        "kernel | RAM kept after ExitBootServices |",
+        "|---|---|---|---|---|",
+    ]
+    for fw in fws:
+        s = st[fw.key]
+        median = "-" if s.kernel is None else f"{s.kernel[1]:.2f} s"
+        o = median_overhead(st, fw.key)
+        ovh = "(floor)" if fw.key == "qemu" else ("-" if o is None else f"{o * 1000:+.0f} ms")
+        c = counts.get(fw.key, Count(None)).insns
+        insns = "-" if c is None else f"{c:,}"
+        if fw.key == "mmuon" and c and edk2:
+            insns += f" ({edk2 / c:.0f}× fewer than EDK2)"
+        k = kept.get(fw.key, (None, ""))[0]
+        ram = kib(k.ram) if k else ("– (no EFI boot)" if fw.key.startswith("uboot") else "–")
+        cells = [README_LABELS.get(fw.key, fw.label).format(**versions), median, ovh,
+                 insns, ram]
+        if fw.key == "mmuon":
+            cells = [cells[0]] + [f"**{x}**" for x in cells[1:]]
+        rows.append("| " + " | ".join(cells) + " |")
+    if image_size is not None:
+        rows += ["", f"mmuon's image is {image_size / 1024:.0f} KiB (`build/mmuon.bin`, "
+                 f"{image_size:,} bytes)."]
+    return "\n".join(rows)
+
+
+def publish_refusal(fws, skipped, st, counts, kept, build: Build) -> str:
+    """Why these results must not become the published ones ("" if they may)."""
+    if not build.publishable:
+        return "; ".join(build.problems)
+    keys = {f.key for f in fws}
+    missing = [k for k in README_LABELS if k not in keys]
+    if missing or skipped:
+        return f"not every firmware was run: {', '.join(missing) or 'skipped ones'}"
+    failed = [f"{f.key} {st[f.key].n - st[f.key].n_ok}" for f in fws
+              if st[f.key].n_ok < st[f.key].n]
+    if failed:
+        return "failed boots: " + ", ".join(failed)
+    if any(counts.get(f.key, Count(None)).insns is None for f in fws):
+        return "an instruction count is missing"
+    if any(kept.get(f.key, (None, ""))[0] is None for f in fws if f.efi):
+        return "a memory map is missing"
+    return ""
+
+
+def publish(out: Path, block: str) -> None:
+    """results -> docs/results/, and the README's block between its markers."""
+    PUBLISHED.mkdir(parents=True, exist_ok=True)
+    for name in ("bench.md", "bench.csv", "bench.png"):
+        if (out / name).is_file():
+            shutil.copyfile(out / name, PUBLISHED / name)
+    text = README.read_text()
+    start, end = text.find(README_BEGIN), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"bench: {README} lacks the {README_BEGIN!r} ... "
+                         f"{README_END!r} lines")
+    README.write_text(text[:start + len(README_BEGIN)] + "\n" + block + "\n"
+                      + text[end:])
+    print(f"bench: published to {PUBLISHED}/ and {README}")
 
 
 def summary(st, counts, kept, image_size) -> str:

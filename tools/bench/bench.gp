@@ -2,7 +2,8 @@
 # QEMU start to the kernel's first console line and to the test init, with
 # min-to-max whiskers (drawn as vectors: yerrorbars leave a blank disc
 # at the median); the median is written above each bar.
-#   gnuplot -e "datafile='results/bench.dat'; outfile='results/bench.png'; runs=10" bench.gp
+#   gnuplot -e "datafile='results/bench.dat'; outfile='results/bench.png'; runs=10; note='...'" bench.gp
+# note: a second title line, the mmuon build (NOT FOR PUBLISHING when dirty).
 # datafile columns: "label" kernel_med kernel_min kernel_max init_med init_min init_max
 
 if (!exists("runs")) runs = 0
@@ -14,7 +15,8 @@ if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
 }
 set output outfile
 
-set title sprintf("Boot time under QEMU TCG, median of %d with min/max (same kernel and initramfs)", runs)
+if (!exists("note")) note = ""
+set title sprintf("Boot time under QEMU TCG, median of %d with min/max (same kernel and initramfs)\n%s", runs, note)
 set ylabel "seconds since QEMU start"
 set yrange [0:*]
 set offsets 0.5, 0.5, graph 0.06, 0

@@ -90,3 +90,73 @@ def test_kernel_image_pe_entry():
     # The stub's entry lies inside .text, 4-byte aligned, after the headers.
     assert pe < img.pe_entry < len(data) and img.pe_entry % 4 == 0
     assert img.head[:2] == b"MZ"
+
+
+# ---- the build's mark and publishing -----------------------------------------------
+
+
+def test_build_marks():
+    clean = bench.Build("4c8fc1f", "4c8fc1f")
+    assert clean.publishable and "NOT FOR PUBLISHING" not in clean.mark()
+    dirty = bench.Build("4c8fc1f-dirty", "4c8fc1f-dirty")
+    assert not dirty.publishable
+    assert dirty.mark().startswith("NOT FOR PUBLISHING: mmuon build 4c8fc1f-dirty")
+    stale = bench.Build("02bae00", "4c8fc1f")
+    assert not stale.publishable and "stale" in stale.mark()
+    # A clean build while someone edits the tree: the tree says so.
+    assert not bench.Build("4c8fc1f", "4c8fc1f-dirty").publishable
+    assert not bench.Build("", "4c8fc1f").publishable
+
+
+def fake_run(build: "bench.Build"):
+    import datetime
+    mach = {"nproc": "2", "cpu": "AMD EPYC", "qemu": "QEMU emulator version 10.0.2",
+            "load": "0.50 0.40 0.30"}
+    fws = [f for f in bench.firmwares(None) if f.key in ("qemu", "mmuon")]
+    st = {"qemu": bench.Stats(3, 3, (0.7, 0.8, 0.9), (3.0, 3.1, 3.2), None),
+          "mmuon": bench.Stats(3, 3, (0.5, 0.6, 0.7), (2.9, 3.0, 3.1), None)}
+    counts = {"qemu": bench.Count(6), "mmuon": bench.Count(9_271_553)}
+    kept = {"mmuon": (bench.Kept(192 << 10, 384 << 10, []), "")}
+    run = bench.RunInfo(3, "1G", mach, "0.60 0.50 0.40",
+                        datetime.datetime(2026, 12, 4, 12, 0), build)
+    return fws, st, counts, kept, run
+
+
+def test_readme_block_names_the_build_and_the_figures():
+    fws, st, counts, kept, run = fake_run(bench.Build("4c8fc1f", "4c8fc1f"))
+    block = bench.readme_block(fws, st, counts, kept, 100_248, run)
+    assert "mmuon build 4c8fc1f (a clean commit)" in block
+    assert "| QEMU `-kernel` | 0.80 s | (floor) | 6 | – |" in block
+    assert "| **mmuon** | **0.60 s** | **-200 ms** | **9,271,553** | **192 KiB** |" in block
+    assert "mmuon's image is 98 KiB" in block
+    fws, st, counts, kept, run = fake_run(bench.Build("4c8fc1f-dirty", "4c8fc1f-dirty"))
+    dirty = bench.readme_block(fws, st, counts, kept, 100_248, run)
+    assert "NOT FOR PUBLISHING" in dirty
+    assert "a clean commit" not in dirty
+
+
+def test_publishing_is_refused_for_a_dirty_build(tmp_path, monkeypatch):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.README_BEGIN}\nold figures\n{bench.README_END}\nrest\n")
+    monkeypatch.setattr(bench, "README", readme)
+    monkeypatch.setattr(bench, "PUBLISHED", tmp_path / "docs")
+    fws, st, counts, kept, run = fake_run(bench.Build("4c8fc1f-dirty", "4c8fc1f-dirty"))
+    why = bench.publish_refusal(fws, [], st, counts, kept, run.build)
+    assert "uncommitted changes" in why
+    # Clean, but not every firmware ran: refused too.
+    assert "not every firmware" in bench.publish_refusal(
+        fws, [], st, counts, kept, bench.Build("4c8fc1f", "4c8fc1f"))
+    # What publishing does, when allowed: the block between the markers only.
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "bench.md").write_text("# results\n")
+    bench.publish(out, "new figures")
+    assert readme.read_text() == (f"intro\n{bench.README_BEGIN}\nnew figures\n"
+                                  f"{bench.README_END}\nrest\n")
+    assert (tmp_path / "docs" / "bench.md").read_text() == "# results\n"
+
+
+def test_readme_has_the_markers():
+    text = bench.README.read_text()
+    assert text.count(bench.README_BEGIN) == 1 and text.count(bench.README_END) == 1
+    assert text.index(bench.README_BEGIN) < text.index(bench.README_END)
