@@ -160,6 +160,8 @@ boot-tests: all
 audit: all
 	$(PYTHON) tools/mmu_off_audit.py --el 1
 	$(PYTHON) tools/mmu_off_audit.py --el 2
+	$(PYTHON) tools/mmu_off_audit.py --el 2 --e2h-res1 mmfr4
+	$(PYTHON) tools/mmu_off_audit.py --el 2 --e2h-res1 hcr
 
 # ---- the README's two commands --------------------------------------------
 .PHONY: deps
@@ -193,7 +195,7 @@ help:
 	@echo "make test     install, build and run every test"
 	@echo "make          build build/mmuon.bin"
 	@echo "make unit     host unit tests only"
-	@echo "make audit    count data accesses before the MMU is on (EL1, EL2)"
+	@echo "make audit    count data accesses before the MMU is on (EL1, EL2, EL2 with E2H RES1)"
 	@echo "make mmu-off-table  whole-boot MMU-off accesses: mmuon, -kernel, EDK2, U-Boot"
 	@echo "make bench    boot-time benchmark (N=10 runs each) -> results/"
 	@echo "              PUBLISH=1: also docs/results/ and the README (clean tree only)"

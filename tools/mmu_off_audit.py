@@ -38,6 +38,18 @@ stepping script, configured through the MMU_AUDIT_CONFIG environment
 variable and writing its result as JSON to a file. One file keeps the
 classifier, the stepping loop and the report in step with each other.
 
+Forcing a VHE-only CPU (--e2h-res1): QEMU models no CPU whose HCR_EL2.E2H
+is RES1 (no FEAT_E2H0), so the audit makes the firmware run on one. With
+"mmfr4", right after the firmware reads ID_AA64MMFR4_EL1 it sets the E2H0
+field of the destination register to 0b1110 ("E2H is RES1"). With "hcr",
+right before each `msr hcr_el2, xN` it sets bit 34 (E2H) in xN, so the
+register really holds E2H = 1 whatever the firmware meant to write: a CPU
+that predates the E2H0 field but has E2H RAO/WI. QEMU honours E2H = 1.
+
+After the MMU is on, the EL2/EL1 translation and trap registers are read
+through the gdbstub (HCR_EL2, TCR_ELx, CPTR_EL2/CPACR_EL1, SCTLR_ELx) and
+put in the JSON result, so tests can check the values the reset path left.
+
 Exit status: 0 no data access before the MMU was on; 1 at least one data
 access (also when the step limit was hit first: an access with the MMU off
 is a violation whether or not the MMU is ever turned on); 2 tooling error
@@ -141,6 +153,39 @@ def classify(mnemonic, operands=""):
     return "other", False
 
 
+# --e2h-res1: which instruction it intercepts, and how it changes the
+# register involved. "mmfr4": the destination of `mrs xN, ID_AA64MMFR4_EL1`,
+# after it ran. "hcr": the source of `msr hcr_el2, xN`, before it runs.
+HCR_E2H = 1 << 34
+MMFR4_E2H0_MASK = 0xF << 24
+MMFR4_E2H0_RES1 = 0xE << 24  # E2H0 = -2: HCR_EL2.E2H is RES1
+E2H_PROBES = {
+    "mmfr4": ("mrs", ("id_aa64mmfr4_el1", "s3_0_c0_c7_4"), "after",
+              lambda v: (v & ~MMFR4_E2H0_MASK) | MMFR4_E2H0_RES1),
+    "hcr": ("msr", ("hcr_el2", "s3_4_c1_c1_0"), "before", lambda v: v | HCR_E2H),
+}
+
+
+def probe_reg(probe, mnemonic, operands):
+    """The x register --e2h-res1 changes at this instruction, or None."""
+    op, names, _, _ = E2H_PROBES[probe]
+    if mnemonic != op:
+        return None
+    ops = [o.strip().lower() for o in operands.split(",")]
+    if len(ops) != 2:
+        return None
+    reg, sysreg = (ops[0], ops[1]) if op == "mrs" else (ops[1], ops[0])
+    return reg if sysreg in names and reg.startswith("x") else None
+
+
+# Registers read through the gdbstub once the MMU is on, by EL.
+STATE_REGS = {
+    1: ("SCTLR", "TCR_EL1", "CPACR_EL1", "MAIR_EL1", "TTBR0_EL1"),
+    2: ("HCR_EL2", "SCTLR_EL2", "TCR_EL2", "CPTR_EL2", "MAIR_EL2", "TTBR0_EL2"),
+    3: ("SCTLR_EL3", "TCR_EL3", "CPTR_EL3", "MAIR_EL3", "TTBR0_EL3"),
+}
+
+
 def sctlr_write_reg(mnemonic, operands, el):
     """If this is `msr sctlr_el<el>, xN`, return "xN" (or "xzr"), else None."""
     if mnemonic != "msr":
@@ -241,14 +286,34 @@ def _gdb_audit(gdb, cfg, el, result):
             raise RuntimeError("single step failed: %s" % reply.strip())
         gdb.execute("maint flush register-cache", to_string=True)
 
+    def read_state():
+        state = {}
+        for name in STATE_REGS[el]:
+            if name in names:
+                state[name] = "0x%x" % rd(name)
+        result["sysregs"] = state
+
     trace = result["trace"]
     pending_msr = None  # index of an msr sctlr_elx whose value has M set
+    forced = cfg.get("e2h_res1")
+
+    def force(xreg):
+        real = rd(xreg)
+        fake = E2H_PROBES[forced][3](real)
+        gdb.execute("set $%s = %d" % (xreg, fake), to_string=True)
+        gdb.execute("maint flush register-cache", to_string=True)
+        if rd(xreg) != fake:
+            raise RuntimeError("could not write %s through the gdbstub" % xreg)
+        trace[-1]["forced"] = "%s 0x%x -> 0x%x" % (xreg, real, fake)
+        result.setdefault("forced", []).append(trace[-1]["forced"])
+
     for _ in range(cfg["max_steps"] + 1):
         if method == "sysreg":
             val = rd(reg)
             if val & 1:
                 result["status"] = "mmu_on"
                 result["sctlr_value"] = "0x%x" % val
+                read_state()
                 # Cross-check: the last instruction should be the msr.
                 if pending_msr is None or pending_msr != len(trace) - 1:
                     last = trace[-1]["insn"] if trace else "(reset)"
@@ -258,6 +323,7 @@ def _gdb_audit(gdb, cfg, el, result):
                 return
         elif pending_msr is not None:
             result["status"] = "mmu_on"
+            read_state()
             return
         if len(trace) >= cfg["max_steps"]:
             result["status"] = "step_limit"
@@ -274,7 +340,12 @@ def _gdb_audit(gdb, cfg, el, result):
             val = 0 if src in ("xzr", "wzr") else rd(src)
             trace[-1]["value"] = "0x%x" % val
             pending_msr = len(trace) - 1 if val & 1 else None
+        xreg = probe_reg(forced, mnem, ops) if forced else None
+        if xreg is not None and E2H_PROBES[forced][2] == "before":
+            force(xreg)
         step()
+        if xreg is not None and E2H_PROBES[forced][2] == "after":
+            force(xreg)
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +414,7 @@ def run_audit(args):
         try:
             cfg = {"el": args.el, "port": port, "out": out,
                    "max_steps": args.max_steps, "method": args.method,
-                   "elf": elf, "connect_timeout": 10}
+                   "elf": elf, "connect_timeout": 10, "e2h_res1": args.e2h_res1}
             env = dict(os.environ, MMU_AUDIT_CONFIG=json.dumps(cfg))
             glog = open(os.path.join(tmp, "gdb.log"), "w+b")
             try:
@@ -401,6 +472,8 @@ def _fmt(t, flag=""):
     if t.get("sym"):
         where += " <%s>" % t["sym"]
     val = "  (%s)" % t["value"] if "value" in t else ""
+    if "forced" in t:
+        val += "  (forced: %s)" % t["forced"]
     return "  %-26s %-40s %s%s%s" % (where, t["insn"], t["class"], val, flag)
 
 
@@ -436,6 +509,14 @@ def report(args, res):
                    % (el, n, nb, res.get("error")))
         # An access already seen stays a violation; otherwise nothing is proven.
         rc = 1 if nb else 2
+    if args.e2h_res1:
+        forced = res.get("forced") or ["nothing: the firmware never read the register"]
+        lines.append("forced E2H RES1 (%s): %s" % (args.e2h_res1, "; ".join(forced)))
+        if not res.get("forced") and rc == 0:
+            rc = 2  # the path under test was never taken: nothing proven
+    if res.get("sysregs"):
+        lines.append("with the MMU on: " + " ".join(
+            "%s=%s" % kv for kv in res["sysregs"].items()))
     lines.append(summary)
     if args.json:
         with open(args.json, "w") as f:
@@ -464,6 +545,9 @@ def main(argv=None):
     p.add_argument("--gdb", default="gdb-multiarch")
     p.add_argument("--json", metavar="FILE",
                    help="also write the result (trace, summary, exit status) as JSON")
+    p.add_argument("--e2h-res1", choices=sorted(E2H_PROBES), default=None,
+                   help="make the firmware see HCR_EL2.E2H as RES1, through its read of "
+                        "ID_AA64MMFR4_EL1 (mmfr4) or of HCR_EL2 (hcr); --el 2 only")
     p.add_argument("-v", "--verbose", action="store_true", help="print every instruction")
     args = p.parse_args(argv)
     rc, lines = run_audit(args)

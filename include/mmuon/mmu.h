@@ -3,6 +3,7 @@
 #ifndef MMUON_MMU_H
 #define MMUON_MMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <mmuon/pgtable.h>
@@ -10,9 +11,10 @@
 
 /*
  * Builds tables from what the DT says (flash, RAM, the devices mmuon uses),
- * W^X, and switches to them with the MMU left on. Panics on failure.
+ * W^X, and switches to them with the MMU left on. Panics on failure. e2h:
+ * at EL2, whether reset.S set HCR_EL2.E2H (the EL1 descriptor format).
  */
-void mmu_init(const struct platform *p, unsigned el);
+void mmu_init(const struct platform *p, unsigned el, bool e2h);
 
 /* Changes a range of the live tables, with break-before-make. */
 int mmu_map(uint64_t pa, uint64_t size, unsigned flags);

@@ -73,8 +73,26 @@
 #define CPACR_EL1_FPEN (3 << 20)
 /* CPTR_EL2 with E2H == 0: RES1 bits 0-7, 9, 12, 13; TFP (bit 10) clear. */
 #define CPTR_EL2_NO_TRAPS 0x33ff
-/* HCR_EL2.RW: EL1 is AArch64. E2H = 0: see docs/architecture.md. */
+/*
+ * CPTR_EL2 with E2H == 1 has CPACR_EL1's layout: FPEN (bits 21:20) = 0b11
+ * lets EL2 use FP/SIMD; nothing is RES1.
+ */
+#define CPTR_EL2_E2H_NO_TRAPS CPACR_EL1_FPEN
+/* HCR_EL2.RW: EL1 is AArch64. E2H = 0 where the CPU allows it: see
+ * docs/architecture.md. */
 #define HCR_EL2_RW (1 << 31)
+/* HCR_EL2.E2H: the EL2 regime takes the EL1 register and descriptor
+ * formats (VHE). RES1 on CPUs without FEAT_E2H0. */
+#define HCR_EL2_E2H_BIT 34
+
+/*
+ * ID_AA64MMFR4_EL1 (op0 3, op1 0, CRn 0, CRm 7, op2 4; named by encoding,
+ * as older assemblers do not know it; reads as 0 on CPUs that predate it,
+ * as unallocated ID registers do). E2H0, bits [27:24], is a signed field:
+ * 0 means FEAT_E2H0 (HCR_EL2.E2H may be 0), negative means E2H is RES1.
+ */
+#define ID_AA64MMFR4_EL1 s3_0_c0_c7_4
+#define ID_AA64MMFR4_E2H0_SHIFT 24
 /* SCR_EL3: NS | RES1 bits 4, 5 | SMD | HCE | RW. */
 #define SCR_EL3_NS (1 << 0)
 

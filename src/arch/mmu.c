@@ -175,12 +175,13 @@ static bool ram_holds_firmware(const struct platform *p)
 	return false;
 }
 
-void mmu_init(const struct platform *p, unsigned el)
+void mmu_init(const struct platform *p, unsigned el, bool e2h)
 {
 	unsigned i;
 
 	current_el = el;
-	tables.format = el == 1 ? &pte_format_el1 : &pte_format_el2;
+	/* EL2 with E2H = 1 (reset.S) reads EL1-format descriptors. */
+	tables.format = el == 1 || e2h ? &pte_format_el1 : &pte_format_el2;
 	tables.alloc_table = alloc_table;
 	tables.free_table = free_table;
 	tables.root = alloc_table(NULL);

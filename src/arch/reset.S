@@ -53,6 +53,7 @@
 FUNC(_reset)
 	mrs	x19, CurrentEL
 	lsr	x19, x19, #2		// x19 = entry exception level, kept for C
+	mov	x20, #0			// x20 = HCR_EL2.E2H at EL2, kept for C
 	cmp	x19, #2
 	b.eq	reset_at_el2
 	b.hi	reset_at_el3
@@ -91,15 +92,32 @@ reset_at_el1:
 	b	mmu_is_on
 
 /*
- * EL2, always as plain (non-VHE) EL2: HCR_EL2.E2H = 0, TTBR0_EL2 only.
- * Why not VHE: it exists only from Armv8.1 (not on Cortex-A57/A53/A72),
- * and the Linux kernel we hand over to rewrites HCR_EL2 with E2H = 0 early
- * in init_kernel_el, while it may still run on our tables with the MMU on:
- * the tables and TCR_EL2 must already be in the format that E2H = 0 reads.
+ * EL2: plain (non-VHE) EL2 wherever the CPU allows it: HCR_EL2.E2H = 0,
+ * TTBR0_EL2 only, descriptors in the EL2 format. Why not VHE: it exists
+ * only from Armv8.1 (not on Cortex-A57/A53/A72), one format for every CPU
+ * is simpler to get right, and Linux 6.1 rewrites HCR_EL2 with E2H = 0
+ * first thing in init_kernel_el (see docs/architecture.md).
+ *
+ * Where E2H is RES1 -- CPUs without FEAT_E2H0 (ID_AA64MMFR4_EL1.E2H0 < 0),
+ * KVM nested virtualization that offers no E2H0, and CPUs that predate the
+ * field but read E2H as 1 anyway (the read-back catches those) -- EL2 runs
+ * VHE-format instead: HCR_EL2.E2H = 1, so CPTR_EL2, TCR_EL2 and SCTLR_EL2
+ * take the CPACR_EL1, TCR_EL1 and SCTLR_EL1 layouts, and the EL2&0 regime
+ * reads EL1-format descriptors (PXN/UXN, AP[1]): the EL1 flash tables. TTBR1
+ * walks are disabled (EPD1). x20 = 1 tells C which format the tables use.
+ * Both probes are system register reads: fine with the MMU off.
+ * tools/mmu_off_audit.py --e2h-res1 and tests/boot/force_e2h.py make QEMU
+ * look like such a CPU.
  */
 reset_at_el2:
+	mrs	x0, ID_AA64MMFR4_EL1
+	sbfx	x0, x0, #ID_AA64MMFR4_E2H0_SHIFT, #4
+	tbnz	x0, #63, reset_at_el2_e2h	// E2H0 < 0: E2H is RES1
 	mov_imm64 x0, HCR_EL2_RW
 	msr	hcr_el2, x0
+	isb
+	mrs	x0, hcr_el2
+	tbnz	x0, #HCR_EL2_E2H_BIT, reset_at_el2_e2h
 	mov_imm64 x0, CPTR_EL2_NO_TRAPS
 	msr	cptr_el2, x0
 	mov_imm64 x0, MAIR_VALUE
@@ -116,6 +134,32 @@ reset_at_el2:
 	dsb	nsh
 	isb
 	mov_imm64 x0, SCTLR_EL2_MMU_ON
+	msr	sctlr_el2, x0
+	isb
+	b	mmu_is_on
+
+/* EL2 with E2H = 1: the EL1 layouts, in the EL2 registers. */
+reset_at_el2_e2h:
+	mov_imm64 x0, (HCR_EL2_RW | (1 << HCR_EL2_E2H_BIT))
+	msr	hcr_el2, x0
+	isb
+	mov	x20, #1			// E2H = 1 (VHE): kept for C
+	mov_imm64 x0, CPTR_EL2_E2H_NO_TRAPS
+	msr	cptr_el2, x0
+	mov_imm64 x0, MAIR_VALUE
+	msr	mair_el2, x0
+	mov_imm64 x0, (TCR_EL1_VALUE_LO | (TCR_EL1_VALUE_HI << TCR_EL1_IPS_40_SHIFT))
+	msr	tcr_el2, x0
+	adrp	x0, flash_tables_el1
+	msr	ttbr0_el2, x0
+	adr	x0, exception_vectors
+	msr	vbar_el2, x0
+	isb
+	tlbi	alle2			// the EL2&0 regime, every ASID
+	ic	iallu
+	dsb	nsh
+	isb
+	mov_imm64 x0, SCTLR_EL1_MMU_ON
 	msr	sctlr_el2, x0
 	isb
 	b	mmu_is_on
@@ -171,6 +215,7 @@ mmu_is_on:
 	mov	sp, x0			// SP_EL0
 	mov	x0, x19			// entry exception level
 	mov_imm64 x1, RAM_BASE		// where QEMU put the DTB
+	mov	x2, x20			// E2H at EL2
 	bl	mmuon_main
 	b	.			// not reached: mmuon_main powers off
 ENDFUNC(_reset)

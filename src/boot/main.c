@@ -18,12 +18,14 @@
 
 static struct platform platform;
 
-static void print_banner(unsigned el)
+static void print_banner(unsigned el, bool e2h)
 {
 	unsigned i;
 
 	printf("mmuon %s at EL%u%s, RAM %llu MiB\n", MMUON_VERSION, el,
-	       el == 2 ? " (non-VHE)" : "",
+	       el != 2 ? ""
+	       : e2h   ? " (VHE: HCR_EL2.E2H is RES1 on this CPU)"
+		       : " (non-VHE)",
 	       (unsigned long long)(platform.ram_total >> 20));
 	for (i = 0; i < platform.ram_count; i++)
 		printf("mmuon: RAM [0x%010llx-0x%010llx]\n",
@@ -50,8 +52,11 @@ static void efi_init(void)
 	efi_memattr_table_install();
 }
 
-void mmuon_main(unsigned el, const void *fdt);
-__attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt)
+/* From reset.S: the entry EL, the DTB, and at EL2 whether HCR_EL2.E2H is
+ * set (where the CPU makes it RES1). */
+void mmuon_main(unsigned el, const void *fdt, bool e2h);
+__attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt,
+					  bool e2h)
 {
 	char err[128];
 
@@ -67,8 +72,8 @@ __attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt)
 		panic("EL3 entry not supported: mmuon is not a secure monitor; "
 		      "start QEMU without secure=on");
 
-	mmu_init(&platform, el);
-	print_banner(el);
+	mmu_init(&platform, el, e2h);
+	print_banner(el, e2h);
 	crash_if_asked(platform.bootargs);
 
 	efi_init();

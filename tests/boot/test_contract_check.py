@@ -122,6 +122,8 @@ def test_contract(boot, firmware, contract_check, opts, el):
         c.fail(f"verdict {c.verdict!r} though every line passed")
     if not c.detail("el").startswith(f"EL{el}"):
         c.fail(f"expected the image to run at EL{el}")
+    if el == 2 and "E2H=0" not in c.detail("el"):
+        c.fail("QEMU's CPUs have FEAT_E2H0: mmuon must leave HCR_EL2.E2H = 0")
     if c.status != EFI_SUCCESS:
         c.fail(f"mmuon saw the app return {c.status!r}, not EFI_SUCCESS")
     if opts.get("mem") == "2G" and re.search(r"\bL1=0\b", c.detail("wx")):

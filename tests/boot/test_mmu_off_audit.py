@@ -82,6 +82,43 @@ def test_firmware_no_data_access_before_mmu_on(firmware, tmp_path, el, cpu):
     assert res["trace"][-1]["insn"].startswith("msr sctlr_el%d," % el), summary
 
 
+HCR_RW, HCR_E2H = 1 << 31, 1 << 34
+CPTR_TFP = 1 << 10          # CPTR_EL2 with E2H = 0: trap FP/SIMD
+FPEN = 3 << 20              # CPACR_EL1.FPEN, CPTR_EL2.FPEN with E2H = 1
+TCR_EPD1 = 1 << 23          # TCR_EL1 layout
+SCTLR_MCI = 1 | 1 << 2 | 1 << 12
+
+
+def tcr_ips(tcr, el1_layout):
+    return (tcr >> 32) & 7 if el1_layout else (tcr >> 16) & 7
+
+
+@pytest.mark.parametrize("force", [None, "mmfr4", "hcr"])
+def test_el2_registers(firmware, tmp_path, force):
+    """What the EL2 reset path leaves, read through the gdbstub once the MMU
+    is on: plain EL2 on QEMU (which has FEAT_E2H0), and the VHE format when
+    the audit makes HCR_EL2.E2H RES1 (by ID_AA64MMFR4_EL1.E2H0, or by E2H
+    reading back as 1). 0 data accesses before the MMU is on in all three."""
+    args = ["--el", "2", "--bios", firmware] + (["--e2h-res1", force] if force else [])
+    rc, res, text = audit(tmp_path, *args)
+    assert rc == 0 and res["accesses"] == 0, res.get("summary", text)
+    regs = {k: int(v, 16) for k, v in res["sysregs"].items()}
+    hcr, cptr, tcr = regs["HCR_EL2"], regs["CPTR_EL2"], regs["TCR_EL2"]
+    assert regs["SCTLR_EL2"] & SCTLR_MCI == SCTLR_MCI, text
+    if force is None:
+        assert not res.get("forced"), text
+        assert hcr == HCR_RW, text                  # E2H = 0, TGE = 0
+        assert not cptr & CPTR_TFP, text            # FP/SIMD not trapped
+        assert tcr_ips(tcr, el1_layout=False) == 2, text   # PS at [18:16]
+    else:
+        assert res["forced"], text
+        assert hcr == HCR_RW | HCR_E2H, text
+        assert cptr & FPEN == FPEN, text            # CPACR layout: FPEN = 0b11
+        assert tcr & TCR_EPD1, text                 # TCR_EL1 layout: no TTBR1 walks
+        assert tcr_ips(tcr, el1_layout=True) == 2, text    # IPS at [34:32]
+        assert tcr_ips(tcr, el1_layout=False) == 0, text   # nothing where nVHE's PS is
+
+
 # ---------------------------------------------------------------------------
 # Images with known answers: the audit must be able to fail.
 # ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ enum perm {
 /* The registers the contract is about, as found at entry. */
 struct cpu_state {
 	unsigned el;
+	bool e2h; /* EL2 with HCR_EL2.E2H = 1: the EL1 register layouts */
 	uint64_t daif, sctlr, tcr, mair, ttbr0, hcr;
 };
 

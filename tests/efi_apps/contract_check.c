@@ -18,7 +18,7 @@
 #include "contract.h"
 #include "arm64.h"
 
-/* SCTLR_ELx bits; the same at EL1 and at EL2 with E2H = 0. */
+/* SCTLR_ELx bits; the same at EL1 and at EL2, whatever E2H. */
 #define SCTLR_M (1ull << 0)
 #define SCTLR_A (1ull << 1)
 #define SCTLR_C (1ull << 2)
@@ -26,7 +26,8 @@
 #define SCTLR_I (1ull << 12)
 #define SCTLR_EE (1ull << 25)
 
-/* TCR_EL1 and TCR_EL2 (E2H = 0) share the TTBR0 fields. */
+/* TCR_EL1 and TCR_EL2 share the TTBR0 fields. With E2H = 1, TCR_EL2 has
+ * TCR_EL1's layout. */
 #define TCR_T0SZ(t) ((unsigned)(t)&0x3f)
 #define TCR_EPD0 (1ull << 7)
 #define TCR_IRGN0(t) ((unsigned)((t) >> 8) & 3)
@@ -48,7 +49,7 @@
 #define TTBR_BADDR 0x0000fffffffffffeull /* bit 0 is CnP */
 #define TTBR_ASID(t) ((t) >> 48)
 #define DAIF_ALL (0xfull << 6)
-#define CPACR_EL1_FPEN(c) (((c) >> 20) & 3)
+#define CPACR_EL1_FPEN(c) (((c) >> 20) & 3) /* CPTR_EL2 too, if E2H = 1 */
 #define CPTR_EL2_TFP (1ull << 10)
 
 /* The contract's translation regime: 39-bit VA, 4 KiB granule; MAIR. */
@@ -79,6 +80,7 @@ static void read_cpu_state(void)
 		cpu.mair = read_sysreg(mair_el2);
 		cpu.ttbr0 = read_sysreg(ttbr0_el2);
 		cpu.hcr = read_sysreg(hcr_el2);
+		cpu.e2h = !!(cpu.hcr & HCR_EL2_E2H);
 	} else if (cpu.el == 1) {
 		cpu.sctlr = read_sysreg(sctlr_el1);
 		cpu.tcr = read_sysreg(tcr_el1);
@@ -87,17 +89,23 @@ static void read_cpu_state(void)
 	}
 	regime = (struct pt_regime){
 		.el = cpu.el,
+		.e2h = cpu.e2h,
 		.root = cpu.ttbr0 & TTBR_BADDR,
 		.va_bits = 64 - TCR_T0SZ(cpu.tcr),
-		.hpd = cpu.tcr & (cpu.el == 1 ? TCR_EL1_HPD0 : TCR_EL2_HPD),
+		.hpd = cpu.tcr &
+		       (cpu.el == 1 || cpu.e2h ? TCR_EL1_HPD0 : TCR_EL2_HPD),
 		.mair = cpu.mair,
 	};
 	pt_regime_init(&regime);
 }
 
+/*
+ * EL1, or EL2 with E2H = 0 -- or E2H = 1 on a CPU that makes it RES1: the
+ * host test knows which it asked for and checks the detail.
+ */
 static void check_el(void)
 {
-	BOOLEAN ok = cpu.el == 1 || (cpu.el == 2 && !(cpu.hcr & HCR_EL2_E2H));
+	BOOLEAN ok = cpu.el == 1 || cpu.el == 2;
 
 	if (cpu.el == 2)
 		say(L"EL2 HCR_EL2=0x%lx E2H=%d", cpu.hcr,
@@ -119,7 +127,13 @@ static void check_fp(void)
 {
 	BOOLEAN ok;
 
-	if (cpu.el == 2) {
+	if (cpu.el == 2 && cpu.e2h) {
+		uint64_t cptr = read_sysreg(cptr_el2);
+
+		ok = CPACR_EL1_FPEN(cptr) == 3;
+		say(L"CPTR_EL2=0x%lx (E2H: CPACR layout) FPEN=%d", cptr,
+		    (int)CPACR_EL1_FPEN(cptr));
+	} else if (cpu.el == 2) {
 		uint64_t cptr = read_sysreg(cptr_el2);
 
 		ok = !(cptr & CPTR_EL2_TFP);
@@ -163,7 +177,7 @@ static void check_tcr(void)
 	say(L"TCR_EL%d=0x%lx TG0=%d T0SZ=%d IRGN0=%d ORGN0=%d SH0=%d EPD0=%d",
 	    cpu.el, t, TCR_TG0(t), TCR_T0SZ(t), TCR_IRGN0(t), TCR_ORGN0(t),
 	    TCR_SH0(t), !!(t & TCR_EPD0));
-	if (cpu.el == 1) {
+	if (cpu.el == 1 || cpu.e2h) {
 		ok = ok && (t & TCR_EL1_EPD1) && !(t & TCR_EL1_HAHD) &&
 		     TCR_EL1_IPS(t) == TCR_PS_40BIT;
 		say_more(L" EPD1=%d IPS=%d HA/HD=%d", !!(t & TCR_EL1_EPD1),
@@ -186,12 +200,12 @@ static void check_mair(void)
 			       cpu.mair == CONTRACT_MAIR);
 }
 
-/* ASID 0 at EL1 (EL2 without E2H has no ASIDs). */
+/* ASID 0 at EL1 and in the EL2&0 regime (EL2 without E2H has no ASIDs). */
 static void check_ttbr0(void)
 {
 	say(L"TTBR0_EL%d=0x%lx ASID=%d, walks start at level %d", cpu.el,
 	    cpu.ttbr0, (int)TTBR_ASID(cpu.ttbr0), regime.start_level);
-	report("ttbr0", cpu.el != 1 || !TTBR_ASID(cpu.ttbr0));
+	report("ttbr0", (cpu.el != 1 && !cpu.e2h) || !TTBR_ASID(cpu.ttbr0));
 }
 
 /* ---- system tables ---------------------------------------------------- */
@@ -309,7 +323,8 @@ static void set_desc(uint64_t entry, uint64_t desc, uint64_t va)
 
 static void break_contract(struct broken *b)
 {
-	uint64_t xn = cpu.el == 1 ? 1ull << 53 : 1ull << 54; /* PXN / XN */
+	/* PXN (EL1 format, also EL2 with E2H) / XN */
+	uint64_t xn = cpu.el == 1 || cpu.e2h ? 1ull << 53 : 1ull << 54;
 	struct pt_leaf leaf;
 
 	b->va = (uintptr_t)&failures & ~PAGE_MASK;

@@ -389,7 +389,7 @@ static void count_leaf(void *ctx, const struct pt_leaf *leaf)
 		note(&c->wx, &c->first_wx, leaf->base);
 	c->no_af += !(leaf->desc & DESC_AF);
 	c->ng += !!(leaf->desc & DESC_NG);
-	c->el0_exec += cpu.el == 1 && !(leaf->desc & DESC_UXN);
+	c->el0_exec += (cpu.el == 1 || cpu.e2h) && !(leaf->desc & DESC_UXN);
 	if (leaf->attr == ATTR_NORMAL_WB && leaf->sh != SH_INNER)
 		note(&c->outer, &c->first_outer, leaf->base);
 	if (leaf->attr == ATTR_DEVICE_nGnRE) {

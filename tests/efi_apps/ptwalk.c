@@ -64,8 +64,9 @@ static bool table_readable(const struct pt_regime *r, uint64_t pa)
 static void decode_leaf(const struct pt_regime *r, uint64_t desc,
 			uint64_t table_bits, struct pt_leaf *leaf)
 {
-	uint64_t no_exec = r->el == 1 ? DESC_PXN : DESC_XN;
-	uint64_t no_exec_table = r->el == 1 ? TABLE_PXN : TABLE_XN;
+	bool el1_format = r->el == 1 || r->e2h;
+	uint64_t no_exec = el1_format ? DESC_PXN : DESC_XN;
+	uint64_t no_exec_table = el1_format ? TABLE_PXN : TABLE_XN;
 
 	if (r->hpd)
 		table_bits = 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A software walker for the live stage 1 translation tables: VMSAv8-64,
- * 4 KiB granule, TTBR0 of the EL1&0 regime or of the EL2 regime with
- * HCR_EL2.E2H = 0 (Arm ARM D8.2, D8.3, D8.4). It decodes what the tables
+ * 4 KiB granule, TTBR0 of the EL1&0 regime, of the EL2 regime
+ * (HCR_EL2.E2H = 0) or of the EL2&0 regime (E2H = 1, whose descriptors have
+ * the EL1 format) (Arm ARM D8.2, D8.3, D8.4). It decodes what the tables
  * say, hierarchical permissions included, so that the checker can compare
  * it with the contract and with the MMU's own answer (AT).
  */
@@ -13,7 +14,8 @@
 #include <stdint.h>
 
 struct pt_regime {
-	unsigned el;	      /* 1: EL1&0 (TTBR0_EL1); 2: EL2, E2H = 0 */
+	unsigned el;	      /* 1: EL1&0 (TTBR0_EL1); 2: EL2 or EL2&0 */
+	bool e2h;	      /* EL2&0 (HCR_EL2.E2H = 1): EL1-format entries */
 	uint64_t root;	      /* TTBR0 base address */
 	unsigned va_bits;     /* 64 - T0SZ */
 	unsigned start_level; /* where the walk starts, from va_bits */
