@@ -19,7 +19,7 @@ LIBFDT_A  := $(MMUON_CACHE)/arm64/libfdt/usr/lib/aarch64-linux-gnu/libfdt.a
 
 FW_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_FW) -print-file-name=include) \
-	-mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+	-mgeneral-regs-only -ffixed-x18 -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-Iinclude -Iinclude/libc -Isrc -I$(MMUON_CACHE)/arm64/libfdt/usr/include -DMMUON_VERSION='"$(VERSION)"' \
 	-DMMUON_FIRMWARE
@@ -54,22 +54,33 @@ $(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf
 	$(OBJCOPY) -O binary $< $@
 	@echo "  mmuon.bin: $$(stat -c %s $@) bytes"
 
-$(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/check_runtime.py
+$(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/check_runtime.py \
+		tools/check_regs.py
 	$(CC_FW) $(FW_LDFLAGS) -o $@.tmp $(FW_OBJS) $(RT_OBJS) $(LIBFDT_A) -lgcc
 	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp
+	$(PYTHON) tools/check_regs.py --cross $(CROSS) $@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 	@mkdir -p $(dir $@)
 	$(CC_FW) -E -P -x c -Iinclude $< -o $@
 
-$(BUILD)/fw/%.c.o: %.c
+# The flags objects were built with: a change (-ffixed-x18, say) rebuilds
+# them all, so that an old object cannot slip into a new firmware.
+FW_FLAGS_STAMP := $(BUILD)/fw/flags
+FW_FLAGS_NOW   := $(filter-out -DMMUON_VERSION=%,$(FW_CFLAGS)) $(FW_ASFLAGS)
+ifneq ($(file <$(FW_FLAGS_STAMP)),$(FW_FLAGS_NOW))
+$(shell mkdir -p $(BUILD)/fw)
+$(file >$(FW_FLAGS_STAMP),$(FW_FLAGS_NOW))
+endif
+
+$(BUILD)/fw/%.c.o: %.c $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
 # The runtime copy of a source: compiled as usual, then every section
 # renamed .rt.* and the shared symbols renamed __rt_*.
-$(BUILD)/fw/rt/%.c.o: %.c $(RT_SYMS)
+$(BUILD)/fw/rt/%.c.o: %.c $(RT_SYMS) $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
 	$(OBJCOPY) --prefix-alloc-sections=.rt --redefine-syms=$(RT_SYMS) $@.tmp $@
@@ -79,7 +90,7 @@ $(RT_SYMS): $(patsubst %,$(BUILD)/fw/%.o,$(RT_SHARED_SRCS))
 	@mkdir -p $(dir $@)
 	$(CROSS)nm --defined-only -g $^ | awk 'NF == 3 { print $$3, "__rt_" $$3 }' | sort -u > $@
 
-$(BUILD)/fw/%.S.o: %.S
+$(BUILD)/fw/%.S.o: %.S $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_ASFLAGS) -MMD -MP -c $< -o $@
 

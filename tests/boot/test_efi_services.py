@@ -51,7 +51,7 @@ CHECKS = {
     "event.wait-notify", "event.wait-refusals", "event.create-refusals", "event.group",
     "memory.getmap-size", "memory.getmap", "memory.map-key", "memory.allocate-any",
     "memory.allocate-max", "memory.allocate-address", "memory.free-subrange",
-    "memory.pool-types", "memory.pool-sizes", "memory.runtime-64k",
+    "memory.pool-types", "memory.pool-sizes", "memory.runtime-64k", "memory.x18",
     "memory.exit-boot-services-stale-key",
     "memattr.free-pages-ro", "memattr.free-pool-ro", "memattr.free-pages-exec",
     "memattr.refuse-firmware", "memattr.own-memory", "memattr.pool-cycles",
@@ -66,7 +66,7 @@ CHECKS = {
     "protocol.uninstall-multiple-rollback",
     "runtime.get-time", "runtime.variables", "runtime.next-variable-name",
     "runtime.query-variable-info", "runtime.variable-refusals",
-    "runtime.properties-table", "runtime.memory",
+    "runtime.properties-table", "runtime.memory", "runtime.x18",
     "misc.monotonic-count", "misc.crc32", "misc.copy-set-mem", "misc.watchdog",
 }
 

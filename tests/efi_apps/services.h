@@ -49,6 +49,13 @@ void out(const CHAR16 *fmt, ...);
  */
 BOOLEAN status_is(EFI_STATUS got, EFI_STATUS want, const CHAR16 *what);
 
+/*
+ * fn(args) through canary_call(): whether x18 and the callee-saved
+ * registers came back as they were; the detail gets "<what> <status>; ".
+ */
+BOOLEAN call_preserves(const CHAR16 *what, void *fn, const UINT64 args[5],
+		       EFI_STATUS *status);
+
 /* ---- time: the generic timer, read directly ------------------------------ */
 
 /* Microseconds since an arbitrary start, from CNTVCT_EL0 and CNTFRQ_EL0. */
@@ -110,12 +117,15 @@ void check_keys(void);	       /* services_keys.c */
 void check_exit_boot_services_stale_key(void);
 
 /*
- * services_asm.S: calls fn(a0, a1, a2) with x19-x28 and d8-d15 set to
- * known values, and stores in *changed a bit per register that the call
- * did not preserve (bits 0-9 x19-x28, bits 10-17 d8-d15). For StartImage,
- * whose return after an Exit() from deep inside the child must restore
- * what AAPCS64 says a callee preserves.
+ * services_asm.S: calls fn(args[0], ..., args[4]) with x18, x19-x28 and
+ * d8-d15 set to known values, and stores in *changed a bit per register
+ * that the call did not preserve (bits 0-9 x19-x28, bits 10-17 d8-d15,
+ * bit 18 x18). For StartImage, whose return after an Exit() from deep
+ * inside the child must restore what AAPCS64 says a callee preserves, and
+ * for the services, which must not touch x18 (UEFI 2.10 section 2.3.6.4).
  */
-UINT64 canary_call(void *fn, UINT64 a0, UINT64 a1, UINT64 a2, UINT64 *changed);
+#define CHANGED_CALLEE_SAVED 0x3ffffull
+#define CHANGED_X18 (1ull << 18)
+UINT64 canary_call(void *fn, const UINT64 args[5], UINT64 *changed);
 
 #endif

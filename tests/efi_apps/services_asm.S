@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * UINT64 canary_call(void *fn, UINT64 a0, UINT64 a1, UINT64 a2,
- *                    UINT64 *changed)
+ * UINT64 canary_call(void *fn, const UINT64 args[5], UINT64 *changed)
  *
- * Calls fn(a0, a1, a2) with known values in the registers AAPCS64 says a
- * callee preserves (x19-x28, d8-d15), and afterwards stores in *changed a
- * bit for each that does not hold its value any more: bits 0-9 for
- * x19-x28, bits 10-17 for d8-d15. Returns what fn returned. For
- * StartImage, whose return after an Exit() from deep inside a child that
- * clobbered them all must restore the caller's registers.
+ * Calls fn(args[0], ..., args[4]) with known values in the registers
+ * AAPCS64 says a callee preserves (x19-x28, d8-d15) and in x18, the
+ * platform register UEFI firmware must not touch (Linux checks it around
+ * every runtime call: "FW_BUG register x18 corrupted"), and afterwards
+ * stores in *changed a bit for each that does not hold its value any more:
+ * bits 0-9 for x19-x28, bits 10-17 for d8-d15, bit 18 for x18. Returns
+ * what fn returned. For StartImage, whose return after an Exit() from deep
+ * inside a child that clobbered them all must restore the caller's
+ * registers, and for the boot and runtime services.
  */
 	.text
 	.balign 4
@@ -48,12 +50,14 @@ canary_call:
 	stp	d10, d11, [sp, #112]
 	stp	d12, d13, [sp, #128]
 	stp	d14, d15, [sp, #144]
-	str	x4, [sp, #160]
+	stp	x2, x18, [sp, #160]
 
 	mov	x9, x0
-	mov	x0, x1
-	mov	x1, x2
-	mov	x2, x3
+	mov	x10, x1
+	ldp	x0, x1, [x10]
+	ldp	x2, x3, [x10, #16]
+	ldr	x4, [x10, #32]
+	canary	x18, 0x18
 	canary	x19, 0x19
 	canary	x20, 0x20
 	canary	x21, 0x21
@@ -101,8 +105,9 @@ canary_call:
 	check_d	d13, 0x113, 15
 	check_d	d14, 0x114, 16
 	check_d	d15, 0x115, 17
+	check_x	x18, 0x18, 18
 	/* sp and x29 came back too, or the loads below would show it. */
-	ldr	x4, [sp, #160]
+	ldp	x4, x18, [sp, #160]
 	str	x11, [x4]
 
 	ldp	x19, x20, [sp, #16]

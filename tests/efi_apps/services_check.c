@@ -73,6 +73,22 @@ BOOLEAN status_is(EFI_STATUS got, EFI_STATUS want, const CHAR16 *what)
 		   want);
 }
 
+BOOLEAN call_preserves(const CHAR16 *what, void *fn, const UINT64 args[5],
+		       EFI_STATUS *status)
+{
+	UINT64 changed = ~0ull;
+	EFI_STATUS s = canary_call(fn, args, &changed);
+
+	if (status)
+		*status = s;
+	say_more(L"%s %r; ", what, s);
+	if (changed)
+		return why(L"%s (%r) changed registers it must preserve: mask "
+			   L"0x%lx (bit 18 x18, 0-9 x19-x28, 10-17 d8-d15)",
+			   what, s, changed);
+	return TRUE;
+}
+
 /* ---- time ---------------------------------------------------------------- */
 
 UINT64 now_us(void)

@@ -123,18 +123,20 @@ static BOOLEAN image_start_exit(EFI_HANDLE h)
 {
 	UINTN exit_size = 0;
 	CHAR16 *exit_data = NULL;
+	const UINT64 call[5] = {(UINTN)h, (UINTN)&exit_size, (UINTN)&exit_data};
 	UINT64 changed = ~0ull;
 	EFI_STATUS s, freed, after;
 	void *i;
 
-	s = canary_call((void *)BS->StartImage, (UINTN)h, (UINTN)&exit_size,
-			(UINTN)&exit_data, &changed);
+	s = canary_call((void *)BS->StartImage, call, &changed);
 	if (!status_is(s, CHILD_EXIT_STATUS, L"StartImage (child Exit()s)"))
 		return FALSE;
 	if (!args.ran || args.depth != CHILD_DEPTH)
 		return why(L"the child ran %d times, got %d deep", args.ran,
 			   args.depth);
-	if (changed)
+	/* x18 is the child's to keep (gnu-efi's code may use it), not
+	 * StartImage's to restore. */
+	if (changed & CHANGED_CALLEE_SAVED)
 		return why(L"StartImage came back with callee-saved registers "
 			   L"changed: mask 0x%lx (bits 0-9 x19-x28, 10-17 "
 			   L"d8-d15)",

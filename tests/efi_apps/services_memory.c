@@ -645,6 +645,36 @@ static BOOLEAN exit_boot_services_stale(void)
 	return s == EFI_SUCCESS;
 }
 
+#define U(x) ((UINT64)(UINTN)(x))
+
+/* The memory services must not touch x18 either (see runtime.x18). */
+static BOOLEAN memory_x18(void)
+{
+	EFI_PHYSICAL_ADDRESS a = 0;
+	void *p = NULL;
+	const struct memmap *m = memmap_now();
+	UINTN size = m ? m->cap : 0, key, dsize;
+	UINT32 version;
+	EFI_STATUS s;
+	BOOLEAN ok;
+
+	say(L"");
+	ok = call_preserves(
+		     L"AllocatePages", BS->AllocatePages,
+		     (UINT64[5]){AllocateAnyPages, EfiLoaderData, 3, U(&a)},
+		     &s) &&
+	     call_preserves(L"FreePages", BS->FreePages, (UINT64[5]){a, 3},
+			    &s) &&
+	     call_preserves(L"AllocatePool", BS->AllocatePool,
+			    (UINT64[5]){EfiLoaderData, 100, U(&p)}, &s) &&
+	     call_preserves(L"FreePool", BS->FreePool, (UINT64[5]){U(p)}, &s) &&
+	     call_preserves(L"GetMemoryMap", BS->GetMemoryMap,
+			    (UINT64[5]){U(&size), U(m ? m->buf : NULL), U(&key),
+					U(&dsize), U(&version)},
+			    &s);
+	return ok;
+}
+
 void check_memory(void)
 {
 	report("memory.getmap-size", getmap_size());
@@ -657,6 +687,7 @@ void check_memory(void)
 	report("memory.pool-types", pool_types_all());
 	report("memory.pool-sizes", pool_sizes());
 	report("memory.runtime-64k", runtime_granule());
+	report("memory.x18", memory_x18());
 }
 
 void check_bad_pointers(void)

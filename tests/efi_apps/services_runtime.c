@@ -293,6 +293,51 @@ static BOOLEAN runtime_memory(void)
 	return TRUE;
 }
 
+#define U(x) ((UINT64)(UINTN)(x))
+
+/*
+ * x18 is the platform register: UEFI firmware must not touch it (UEFI
+ * 2.10 section 2.3.6.4), and Linux checks it around every runtime call
+ * ("FW_BUG register x18 corrupted"). Each runtime service once, with x18
+ * and the callee-saved registers set to known values.
+ */
+static BOOLEAN runtime_x18(void)
+{
+	static CHAR16 name[64];
+	EFI_TIME t;
+	EFI_GUID guid;
+	UINT64 a, b, c, count;
+	UINT32 attr;
+	UINTN size = sizeof(name);
+	UINT8 buf[8];
+	EFI_STATUS s;
+	BOOLEAN ok;
+
+	say(L"");
+	ok = call_preserves(L"GetTime", RT->GetTime, (UINT64[5]){U(&t)}, &s) &&
+	     call_preserves(L"SetVariable", RT->SetVariable,
+			    (UINT64[5]){U(var_name), U(&var_guid), VAR_BS_RT, 3,
+					U("x18")},
+			    &s);
+	size = sizeof(buf);
+	ok = ok && call_preserves(L"GetVariable", RT->GetVariable,
+				  (UINT64[5]){U(var_name), U(&var_guid),
+					      U(&attr), U(&size), U(buf)},
+				  &s);
+	size = sizeof(name);
+	name[0] = 0;
+	ok = ok &&
+	     call_preserves(L"GetNextVariableName", RT->GetNextVariableName,
+			    (UINT64[5]){U(&size), U(name), U(&guid)}, &s) &&
+	     call_preserves(L"QueryVariableInfo", RT->QueryVariableInfo,
+			    (UINT64[5]){VAR_BS_RT, U(&a), U(&b), U(&c)}, &s) &&
+	     call_preserves(L"GetNextHighMonotonicCount",
+			    RT->GetNextHighMonotonicCount,
+			    (UINT64[5]){U(&count)}, &s);
+	RT->SetVariable(var_name, &var_guid, VAR_BS_RT, 0, NULL);
+	return ok;
+}
+
 void check_runtime(void)
 {
 	report("runtime.get-time", get_time());
@@ -302,6 +347,7 @@ void check_runtime(void)
 	report("runtime.variable-refusals", variable_refusals());
 	report("runtime.properties-table", properties_table());
 	report("runtime.memory", runtime_memory());
+	report("runtime.x18", runtime_x18());
 }
 
 /* ---- section 7.5 --------------------------------------------------------- */

@@ -1,0 +1,84 @@
+"""tools/check_regs.py catches code that uses registers the firmware must leave alone.
+
+Small objects with one planted use each, assembled here, must fail the
+check with the function and instruction named; the same instructions in
+the one function allowed to have them must pass. The real firmware must
+pass (the build runs the check on every link too).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHECK = REPO / "tools" / "check_regs.py"
+CROSS = "aarch64-linux-gnu-"
+
+CLEAN = """
+    .text
+    .global plain
+plain:
+    mov x0, x19
+    ldp x29, x30, [sp], #16
+    ret
+"""
+
+# name: (assembly, the line expected in the report, or None for a pass)
+CASES = {
+    "clean": (CLEAN, None),
+    "x18 as a scratch register": ("""
+    .text
+    .global memmap_thing
+memmap_thing:
+    ldr x18, [x1, #32]
+    ret
+""", "x18: memmap_thing at 0x"),
+    "w18": ("""
+    .text
+    .global compute
+compute:
+    add w0, w18, #1
+    ret
+""", "x18: compute at 0x"),
+    "x18 saved for the crash dump": ("""
+    .text
+exception_entry:
+    stp x18, x19, [sp, #144]
+    ret
+""", None),
+}
+
+
+def assemble(tmp: Path, body: str) -> Path:
+    src, obj = tmp / "t.S", tmp / "t.o"
+    src.write_text(body)
+    subprocess.run([CROSS + "gcc", "-c", "-o", str(obj), str(src)], check=True)
+    return obj
+
+
+def check(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(CHECK), "--cross", CROSS, str(path)],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_regs(tmp_path, case):
+    body, expected = CASES[case]
+    result = check(assemble(tmp_path, body))
+    if expected is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert expected in result.stderr, result.stderr
+
+
+def test_firmware_passes():
+    elf = REPO / "build" / "mmuon.elf"
+    if not elf.exists():
+        pytest.skip("build/mmuon.elf is not built: run `make`")
+    result = check(elf)
+    assert result.returncode == 0, result.stderr
