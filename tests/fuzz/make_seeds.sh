@@ -12,6 +12,8 @@
 #                 with the structure block last (craft_dt.py)
 #   fuzz_devpath, fuzz_memmap: synthetic (gen_seeds.py)
 #   fuzz_fat:     FAT12/16/32 volumes from mkfs.fat + mtools (fat_seeds.sh)
+#   fuzz_boot_config: Boot#### contents and QEMU bootorder files
+#                 (boot_config_seeds.py)
 set -eu
 
 OUT=${1:-build/fuzz/seeds}
@@ -54,4 +56,5 @@ for dts in "$HERE"/../unit/data/*.dts; do
 		"$dts"
 done
 "$HERE/fat_seeds.sh" "$OUT"
+/usr/bin/python3 "$HERE/boot_config_seeds.py" "$OUT"
 echo "make_seeds: seeds in $OUT"
