@@ -71,4 +71,22 @@ struct bootorder {
  */
 void bootorder_parse(const char *data, size_t size, struct bootorder *bo);
 
+/* VenHw GUID EDK2 gives virtio-mmio transports (the base follows, LE). */
+#define BOOTORDER_VIRTIO_MMIO_GUID                                             \
+	0x9e, 0xca, 0x7d, 0x83, 0x74, 0xe8, 0x82, 0x4d, 0xb2, 0x9a, 0x23,      \
+		0xfe, 0x0e, 0x23, 0xd1, 0xe2
+
+/* Longest path bootorder_device_path() writes. */
+#define BOOTORDER_PATH_MAX (12 + 6 * BOOTORDER_PCI_DEPTH + 8 + 4)
+
+/*
+ * The device path prefix EDK2 gives the device of @e, End included:
+ * PciRoot(0x0)/Pci(d,f).../[Scsi(target,lun)] or
+ * VenHw(837DCA9E-E874-4D82-B29A-23FE0E23D1E2,<base>)/[Scsi(target,lun)].
+ * Every path of the device (its partitions, files on them) starts with
+ * it. Returns its size, or 0 for entries without a bus.
+ */
+size_t bootorder_device_path(const struct bootorder_entry *e,
+			     uint8_t buf[BOOTORDER_PATH_MAX]);
+
 #endif

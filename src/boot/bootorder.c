@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <mmuon/bootorder.h>
+#include <mmuon/devpath_util.h>
 
 /* One "name@unit[,unit2]" component of a line. */
 struct component {
@@ -194,4 +195,52 @@ void bootorder_parse(const char *data, size_t size, struct bootorder *bo)
 		else
 			parse_line(p, eol, &bo->entry[bo->count++]);
 	}
+}
+
+static uint8_t *put_node(uint8_t *p, uint8_t type, uint8_t subtype,
+			 const uint8_t *body, size_t len)
+{
+	p[0] = type;
+	p[1] = subtype;
+	p[2] = (uint8_t)(DEVPATH_HDR_SIZE + len);
+	p[3] = 0;
+	memcpy(p + DEVPATH_HDR_SIZE, body, len);
+	return p + DEVPATH_HDR_SIZE + len;
+}
+
+size_t bootorder_device_path(const struct bootorder_entry *e,
+			     uint8_t buf[BOOTORDER_PATH_MAX])
+{
+	/* ACPI HID PNP0A03 (a PCI root bridge), UID 0 */
+	static const uint8_t pci_root[8] = {0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0};
+	static const uint8_t mmio_guid[16] = {BOOTORDER_VIRTIO_MMIO_GUID};
+	uint8_t body[24], *p = buf;
+
+	switch (e->bus) {
+	case BOOTORDER_BUS_PCI:
+		p = put_node(p, 0x02, 0x01, pci_root, sizeof(pci_root));
+		for (unsigned i = 0; i < e->pci_depth; i++) {
+			body[0] = e->pci[i].function;
+			body[1] = e->pci[i].device;
+			p = put_node(p, 0x01, 0x01, body, 2);
+		}
+		break;
+	case BOOTORDER_BUS_MMIO:
+		memcpy(body, mmio_guid, 16);
+		for (int i = 0; i < 8; i++)
+			body[16 + i] = (uint8_t)(e->mmio_base >> (8 * i));
+		p = put_node(p, 0x01, 0x04, body, 24);
+		break;
+	default:
+		return 0;
+	}
+	if (e->kind == BOOTORDER_SCSI) {
+		body[0] = (uint8_t)e->scsi_target;
+		body[1] = (uint8_t)(e->scsi_target >> 8);
+		body[2] = (uint8_t)e->scsi_lun;
+		body[3] = (uint8_t)(e->scsi_lun >> 8);
+		p = put_node(p, 0x03, 0x02, body, 4);
+	}
+	p += devpath_end(p, DEVPATH_HDR_SIZE);
+	return (size_t)(p - buf);
 }

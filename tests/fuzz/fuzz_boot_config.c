@@ -14,7 +14,8 @@
  * an option from the parsed parts and parsing it again gives the same
  * parts; descriptions convert to the same length whatever the buffer;
  * file names fit what they were given; an HD node matches the path it
- * starts; bootorder entries stay within their limits.
+ * starts; bootorder entries stay within their limits and give valid
+ * device paths.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +107,8 @@ static void fuzz_option(const uint8_t *data, size_t size)
 static void fuzz_bootorder(const uint8_t *data, size_t size)
 {
 	static struct bootorder bo;
+	uint8_t path[BOOTORDER_PATH_MAX];
+	size_t n;
 
 	bootorder_parse((const char *)data, size, &bo);
 	CHECK(bo.count <= BOOTORDER_MAX);
@@ -118,6 +121,11 @@ static void fuzz_bootorder(const uint8_t *data, size_t size)
 			CHECK(e->pci[k].device < 32 && e->pci[k].function < 8);
 		if (e->bus == BOOTORDER_BUS_NONE)
 			CHECK(e->kind == BOOTORDER_OTHER);
+		n = bootorder_device_path(e, path);
+		CHECK(n <= BOOTORDER_PATH_MAX);
+		CHECK(!n == (e->bus == BOOTORDER_BUS_NONE));
+		if (n)
+			CHECK(devpath_size(path, n) == n);
 	}
 }
 

@@ -332,6 +332,60 @@ static void test_bootorder_qemu(void **state)
 	free(bo);
 }
 
+/* The device paths EDK2 (ArmVirtQemu) gives the same devices. */
+static void test_bootorder_paths(void **state)
+{
+	static const uint8_t scsi_cd[] = {PCIROOT, PCI_1_0, 0x03, 0x02, 8,  0,
+					  1,	   0,	    0,	  0,	END};
+	static const uint8_t behind_port[] = {
+		PCIROOT, 0x01, 0x01, 0x06, 0x00, 0x01, 0x03, 0x01,
+		0x01,	 0x06, 0x00, 0x00, 0x00, 0x03, 0x02, 8,
+		0,	 0,    0,    0,	   0,	 END};
+	static const uint8_t blk[] = {PCIROOT, 0x01, 0x01, 0x06,
+				      0x00,    0x00, 0x05, END};
+	static const uint8_t mmio[] = {
+		0x01, 0x04, 0x1c, 0x00, BOOTORDER_VIRTIO_MMIO_GUID,
+		0x00, 0x3c, 0x00, 0x0a, 0x00,
+		0x00, 0x00, 0x00, END};
+	static const uint8_t big_scsi[] = {
+		PCIROOT, 0x01, 0x01, 0x06, 0x00, 0x03, 0x1f, 0x03,
+		0x02,	 8,    0,    0xc8, 0,	 0xff, 0x3f, END};
+	struct bootorder *bo = malloc(sizeof(*bo));
+	uint8_t path[BOOTORDER_PATH_MAX];
+
+	(void)state;
+	bootorder_parse(qemu_bootorder, sizeof(qemu_bootorder), bo);
+	assert_int_equal(bootorder_device_path(&bo->entry[0], path),
+			 sizeof(scsi_cd));
+	assert_memory_equal(path, scsi_cd, sizeof(scsi_cd));
+	assert_int_equal(bootorder_device_path(&bo->entry[2], path),
+			 sizeof(behind_port));
+	assert_memory_equal(path, behind_port, sizeof(behind_port));
+	assert_int_equal(bootorder_device_path(&bo->entry[3], path),
+			 sizeof(blk));
+	assert_memory_equal(path, blk, sizeof(blk));
+	assert_int_equal(bootorder_device_path(&bo->entry[5], path),
+			 sizeof(mmio));
+	assert_memory_equal(path, mmio, sizeof(mmio));
+	assert_int_equal(bootorder_device_path(&bo->entry[7], path),
+			 sizeof(big_scsi));
+	assert_memory_equal(path, big_scsi, sizeof(big_scsi));
+	/* Every path is valid, and a disk's partitions start with it. */
+	for (unsigned i = 0; i < bo->count; i++) {
+		size_t n = bootorder_device_path(&bo->entry[i], path);
+
+		assert_int_equal(devpath_size(path, sizeof(path)), n);
+	}
+	assert_true(devpath_is_prefix(blk,
+				      (const uint8_t[]){PCIROOT, 0x01, 0x01,
+							0x06, 0x00, 0x00, 0x05,
+							HD_GPT(GUID_A), END},
+				      256, NULL));
+	bootorder_parse("/rom@genroms/x", 14, bo);
+	assert_int_equal(bootorder_device_path(&bo->entry[0], path), 0);
+	free(bo);
+}
+
 static void test_bootorder_bad(void **state)
 {
 	static const char *const bad[] = {
@@ -395,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_hd_match),
 		cmocka_unit_test(test_file_part),
 		cmocka_unit_test(test_bootorder_qemu),
+		cmocka_unit_test(test_bootorder_paths),
 		cmocka_unit_test(test_bootorder_bad),
 	};
 
