@@ -10,3 +10,10 @@ test_simple_fs_SRCS := src/efi/simple_fs.c $(FAT_SRCS) src/lib/ucs2.c \
 	src/lib/time_convert.c
 $(BUILD)/unit/test_simple_fs: src/fs/fat/fat_internal.h \
 	tests/unit/ram_blockdev.h tests/unit/fat_images.h
+
+UNIT_TESTS += test_file_path
+test_file_path_SRCS := src/efi/file_path.c src/efi/simple_fs.c $(FAT_SRCS) \
+	src/efi/protocol_db.c src/efi/devpath_util.c src/boot/devpath_expand.c \
+	src/lib/ucs2.c src/lib/time_convert.c
+$(BUILD)/unit/test_file_path: src/fs/fat/fat_internal.h \
+	tests/unit/ram_blockdev.h tests/unit/fat_images.h
