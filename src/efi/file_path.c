@@ -108,9 +108,8 @@ void efi_file_source_close(struct efi_file_source *src)
 
 /* Through EFI_LOAD_FILE(2)_PROTOCOL: ask the size, then the data. */
 static EFI_STATUS read_load_file(EFI_GUID *protocol, BOOLEAN boot_policy,
-				 EFI_DEVICE_PATH_PROTOCOL *path,
-				 void **buffer, UINTN *size,
-				 EFI_HANDLE *device)
+				 EFI_DEVICE_PATH_PROTOCOL *path, void **buffer,
+				 UINTN *size, EFI_HANDLE *device)
 {
 	EFI_DEVICE_PATH_PROTOCOL *rest = path;
 	EFI_LOAD_FILE_PROTOCOL *lf;
@@ -148,8 +147,7 @@ EFI_STATUS efi_file_path_read(BOOLEAN boot_policy,
 	EFI_STATUS status;
 	void *buf;
 
-	if (!path || !buffer || !size ||
-	    !devpath_size(path, DEVPATH_MAX_SIZE))
+	if (!path || !buffer || !size || !devpath_size(path, DEVPATH_MAX_SIZE))
 		return EFI_INVALID_PARAMETER;
 	status = efi_file_source_open(path, &src);
 	if (status == EFI_SUCCESS) {
