@@ -7,9 +7,14 @@
 #   busybox      busybox-static:arm64 (the README's boot shell)
 #   gnu-efi      gnu-efi:arm64 (crt0, linker script, libefi/libgnuefi for
 #                the EFI test applications in tests/efi_apps)
-#   grub         grub-efi-arm64-bin:arm64 (its monolithic grubaa64.efi is
-#                a real EFI client; not in "all": tests/boot/test_grub.py
-#                fetches it on first use)
+#   grub-2.06    grub-efi-arm64-bin:arm64 (the arm64-efi modules) with the
+#   grub-2.12    host's grub-common of the same version (grub-mkstandalone)
+#                and libefivar1/libefiboot1 (which it links), from bookworm
+#                and bookworm-backports: tests/boot/clients.py builds
+#                standalone GRUB images from them (run it with
+#                LD_LIBRARY_PATH=<dir>/usr/lib/<host multiarch triplet>)
+#   systemd-252  systemd-boot-efi:arm64 (systemd-boot and the UKI stub),
+#   systemd-254  from bookworm and bookworm-backports
 #   kernel-6.1   bookworm's cloud kernel (6.1)
 #   kernel-new   bookworm-backports' cloud kernel (>= 6.3)
 #   all          everything above
@@ -41,6 +46,25 @@ unpack() { # package target-dir
 	dpkg-deb -x "$deb" "$2.tmp"
 	rm -rf "$(dirname "$deb")"
 	mv "$2.tmp" "$2"
+}
+
+# Packages into one tree: the first names a version the others must match.
+unpack_matching() { # target-dir arm64-package[/suite] host-package...
+	[ -d "$1" ] && return 0
+	local target=$1 first=$2 deb ver p
+	shift 2
+	rm -rf "$target.tmp"
+	deb=$(download "$first")
+	ver=$(dpkg-deb -f "$deb" Version)
+	dpkg-deb -x "$deb" "$target.tmp"
+	rm -rf "$(dirname "$deb")"
+	for p in "$@"; do
+		deb=$(download "${p//@VERSION@/$ver}")
+		dpkg-deb -x "$deb" "$target.tmp"
+		rm -rf "$(dirname "$deb")"
+	done
+	echo "$ver" >"$target.tmp/VERSION"
+	mv "$target.tmp" "$target"
 }
 
 # Newest version of a metapackage in a suite, and the kernel it depends on.
@@ -92,10 +116,18 @@ for what in "${@:-all}"; do
 	libfdt) unpack libfdt-dev:arm64 libfdt ;;
 	busybox) unpack busybox-static:arm64 busybox ;;
 	gnu-efi) unpack gnu-efi:arm64 gnu-efi ;;
-	grub) unpack grub-efi-arm64-bin:arm64 grub ;;
+	grub-2.06)
+		unpack_matching grub-2.06 grub-efi-arm64-bin:arm64/bookworm \
+			grub-common=@VERSION@ libefivar1 libefiboot1 ;;
+	grub-2.12)
+		unpack_matching grub-2.12 grub-efi-arm64-bin:arm64/bookworm-backports \
+			grub-common=@VERSION@ libefivar1 libefiboot1 ;;
+	systemd-252) unpack_matching systemd-252 systemd-boot-efi:arm64/bookworm ;;
+	systemd-254) unpack_matching systemd-254 systemd-boot-efi:arm64/bookworm-backports ;;
 	kernel-6.1) fetch_kernel 6.1 "" ;;
 	kernel-new) fetch_kernel new bookworm-backports ;;
-	all) "$SELF" libfdt busybox gnu-efi kernel-6.1 kernel-new ;;
+	all) "$SELF" libfdt busybox gnu-efi kernel-6.1 kernel-new \
+		grub-2.06 grub-2.12 systemd-252 systemd-254 ;;
 	*) echo "fetch-arm64: unknown piece $what" >&2; exit 2 ;;
 	esac
 done

@@ -51,7 +51,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	clang-format ca-certificates \
 	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
 	qemu-efi-aarch64 u-boot-qemu \
-	dosfstools mtools
+	dosfstools mtools \
+	libdevmapper1.02.1 liblzma5 # grub-mkstandalone, unpacked by fetch-arm64.sh
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	qemu-system-arm qemu-utils

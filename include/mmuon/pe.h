@@ -176,6 +176,12 @@ enum pe_status pe_parse(const void *buf, size_t buf_len, uint64_t file_size,
 enum pe_status pe_relocate(void *image, uint64_t image_size, uint64_t delta,
 			   const struct pe_base_reloc_dir *dir);
 
+/*
+ * Whether the file starts with the arm64 Linux Image header (magic
+ * "ARM\x64" at offset 0x38): a kernel, with or without its EFI stub.
+ */
+bool pe_is_arm64_linux(const void *buf, size_t len);
+
 /* PE_PERM_* for a section's characteristics (no R/W/X flag set: R). */
 unsigned int pe_section_perms(uint32_t characteristics);
 

@@ -16,7 +16,7 @@
 #define VA_LIMIT (1ull << VA_BITS)
 
 /* What a range is: memory type and permissions. Writable and executable
- * together is refused (W^X). */
+ * together is refused (W^X), unless PG_LEGACY_WX says it is wanted. */
 #define PG_DEVICE (1u << 0) /* Device-nGnRE; else Normal write-back */
 #define PG_WRITE (1u << 1)
 #define PG_EXEC (1u << 2)
@@ -27,6 +27,12 @@
  * the tables themselves are never broken, not even for a moment.
  */
 #define PG_TABLES (1u << 3)
+/*
+ * With PG_WRITE | PG_EXEC: map it writable and executable anyway. Only for
+ * the code of EFI images built without NX_COMPAT, which need it (see
+ * src/efi/image.c); nothing else asks for it.
+ */
+#define PG_LEGACY_WX (1u << 4)
 
 /* How a translation regime encodes permissions (see include/mmuon/pte.h). */
 struct pte_format {
@@ -69,7 +75,7 @@ struct pgtable {
 
 enum pg_error {
 	PG_OK = 0,
-	PG_ERR_WX = -1,	       /* writable and executable */
+	PG_ERR_WX = -1,	       /* writable and executable, not PG_LEGACY_WX */
 	PG_ERR_ALIGN = -2,     /* not page aligned */
 	PG_ERR_RANGE = -3,     /* outside the VA space */
 	PG_ERR_NO_MEMORY = -4, /* alloc_table failed */

@@ -207,7 +207,7 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 
 int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags)
 {
-	if ((flags & PG_WRITE) && (flags & PG_EXEC))
+	if ((flags & PG_WRITE) && (flags & PG_EXEC) && !(flags & PG_LEGACY_WX))
 		return PG_ERR_WX;
 	if ((pa | size) & (PAGE_SIZE - 1))
 		return PG_ERR_ALIGN;

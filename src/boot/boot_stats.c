@@ -2,7 +2,8 @@
 /*
  * The boot's copy counters, one line of text:
  *   kernel=0x... kernel_size=N initrd=0x... initrd_size=N dma_bytes=N
- *   cpu_copied_bytes=N bss_zeroed_bytes=N
+ *   cpu_copied_bytes=N bss_zeroed_bytes=N non_nx_images=N
+ * (non_nx_images: images given RWX code allocations, src/efi/image.c)
  * published where the guest can read them without any module:
  *   - the DT property /chosen/mmuon,boot-stats, updated whenever the
  *     counters change (the stub copies /chosen into the DT it hands to the
@@ -16,6 +17,7 @@
 #include <mmuon/boot_internal.h>
 #include <mmuon/console.h>
 #include <mmuon/efi_core.h>
+#include <mmuon/efi_image.h>
 #include <mmuon/fmt.h>
 #include <mmuon/fw_cfg.h>
 #include <mmuon/payload_copy.h>
@@ -34,14 +36,16 @@ static size_t format(char *text, size_t size)
 	return fmt_snprintf(
 		text, size,
 		"kernel=0x%llx kernel_size=%llu initrd=0x%llx initrd_size=%llu "
-		"dma_bytes=%llu cpu_copied_bytes=%llu bss_zeroed_bytes=%llu\n",
+		"dma_bytes=%llu cpu_copied_bytes=%llu bss_zeroed_bytes=%llu "
+		"non_nx_images=%u\n",
 		(unsigned long long)boot_stats.kernel_base,
 		(unsigned long long)boot_stats.kernel_size,
 		(unsigned long long)boot_stats.initrd_base,
 		(unsigned long long)boot_stats.initrd_size,
 		(unsigned long long)boot_stats.dma_bytes,
 		(unsigned long long)boot_stats.cpu_copied_bytes,
-		(unsigned long long)boot_stats.bss_zeroed_bytes);
+		(unsigned long long)boot_stats.bss_zeroed_bytes,
+		efi_image_non_nx_count());
 }
 
 void boot_stats_update(void)

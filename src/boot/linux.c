@@ -110,32 +110,53 @@ static bool read_headers(uint32_t file_size, struct pe_image *pe)
  * Uniformly random over every suitably aligned slot of free RAM; with
  * "nokaslr" the lowest 2 MiB-aligned slot, where the stub would put it.
  */
-static EFI_PHYSICAL_ADDRESS place_kernel(const struct pe_image *pe,
-					 uint64_t pages, bool nokaslr)
+static EFI_STATUS place_kernel(const struct pe_image *pe, uint64_t pages,
+			       bool nokaslr, EFI_PHYSICAL_ADDRESS *base)
 {
 	uint64_t align =
 		pe->section_alignment > SZ_64K ? pe->section_alignment : SZ_64K;
-	EFI_PHYSICAL_ADDRESS base;
-	EFI_STATUS status;
 	uint64_t r;
 
-	if (nokaslr) {
-		status = efi_allocate_lowest(EfiLoaderCode, pages,
-					     align > SZ_2M ? align : SZ_2M,
-					     &base);
-	} else if (random_u64(&r)) {
-		status = efi_allocate_random(EfiLoaderCode, pages, align, r,
-					     &base);
-	} else {
-		printf("mmuon: no entropy: kernel placement not randomized\n");
-		status =
-			efi_allocate_lowest(EfiLoaderCode, pages, align, &base);
-	}
-	if (status != EFI_SUCCESS)
-		panic("the kernel (%u bytes in memory) does not fit in free "
-		      "RAM",
-		      pe->image_size);
-	return base;
+	if (nokaslr)
+		return efi_allocate_lowest(EfiLoaderCode, pages,
+					   align > SZ_2M ? align : SZ_2M, base);
+	if (random_u64(&r))
+		return efi_allocate_random(EfiLoaderCode, pages, align, r,
+					   base);
+	printf("mmuon: no entropy: kernel placement not randomized\n");
+	return efi_allocate_lowest(EfiLoaderCode, pages, align, base);
+}
+
+static void record_kernel(EFI_PHYSICAL_ADDRESS base, uint32_t size)
+{
+	boot_stats.kernel_base = base;
+	boot_stats.kernel_size = size;
+	boot_stats_update();
+	printf("mmuon: kernel image at 0x%llx (%u bytes)\n",
+	       (unsigned long long)base, size);
+}
+
+/*
+ * A Linux kernel that a loader (GRUB, systemd-stub) hands to LoadImage
+ * from a buffer goes to a random slot too, and LoadImage marks it FIXED,
+ * so the stub does not move it a second time. LoadImage's copy into the
+ * slot is counted in the boot statistics. LoadOptions come after
+ * LoadImage, so "nokaslr" is not seen here: the stub then moves the
+ * kernel itself to the 2 MiB alignment it wants.
+ */
+static EFI_STATUS place_loaded_kernel(const struct pe_image *pe,
+				      const void *file, UINTN file_size,
+				      uint64_t pages,
+				      EFI_PHYSICAL_ADDRESS *base)
+{
+	EFI_STATUS status;
+
+	if (!pe_is_arm64_linux(file, file_size))
+		return EFI_UNSUPPORTED;
+	status = place_kernel(pe, pages, false, base);
+	if (status == EFI_SUCCESS)
+		record_kernel(*base, pe->image_size);
+	return status;
 }
 
 /* Everything of the image that the file does not cover reads as zero. */
@@ -165,11 +186,15 @@ static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
 				bool nokaslr)
 {
 	uint64_t pages = EFI_SIZE_TO_PAGES(pe->image_size);
-	EFI_PHYSICAL_ADDRESS base = place_kernel(pe, pages, nokaslr);
+	EFI_PHYSICAL_ADDRESS base;
 	EFI_HANDLE image;
 	EFI_STATUS status;
 
 	(void)file_size;
+	if (place_kernel(pe, pages, nokaslr, &base) != EFI_SUCCESS)
+		panic("the kernel (%u bytes in memory) does not fit in free "
+		      "RAM",
+		      pe->image_size);
 	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
 			pe->load_size))
 		panic("fw_cfg DMA error loading the kernel");
@@ -254,17 +279,14 @@ void boot_linux(const struct platform *p)
 	else
 		image = load_copied(file_size);
 	loaded = efi_image_loaded(image);
-	boot_stats.kernel_base = (uintptr_t)loaded->ImageBase;
-	boot_stats.kernel_size = loaded->ImageSize;
-	printf("mmuon: kernel image at 0x%llx (%llu bytes)\n",
-	       (unsigned long long)boot_stats.kernel_base,
-	       (unsigned long long)boot_stats.kernel_size);
+	record_kernel((uintptr_t)loaded->ImageBase, loaded->ImageSize);
 	set_load_options(image, cmdline);
 	efi_install_protocol_interface(
 		&image, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
 		EFI_NATIVE_INTERFACE, NULL);
 	initrd_install();
 	boot_stats_publish((void *)p->fdt);
+	efi_image_set_placer(place_loaded_kernel);
 
 	status = efi_start_image(image, NULL, NULL);
 	panic("the kernel's EFI stub returned with status 0x%llx",

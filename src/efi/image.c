@@ -5,9 +5,24 @@
  *
  * Loading = lay the PE/COFF image out at its final address, relocate it if
  * it has relocations, make its code visible to instruction fetch, and give
- * each section its own permissions: code read-only and executable, data
- * read/write and execute-never (W^X). Images whose SectionAlignment is
- * below the 4 KiB page cannot have that and are refused.
+ * each section its own permissions.
+ *
+ * W^X, and the images built before it. What an image gets depends on what
+ * it declares (PE DllCharacteristics, IMAGE_DLLCHARACTERISTICS_NX_COMPAT):
+ *   - NX_COMPAT (Linux, systemd-stub 254): strict W^X. Code read-only and
+ *     executable, data read/write and execute-never; a section asking for
+ *     both, or a SectionAlignment below the 4 KiB page, is refused; memory
+ *     it allocates is never executable unless it asks through
+ *     EFI_MEMORY_ATTRIBUTE_PROTOCOL.
+ *   - no NX_COMPAT (GRUB 2.06/2.12, gnu-efi programs such as systemd 252,
+ *     older shims): what such images were built for, as EDK2 gives it.
+ *     While one runs, the EfiLoaderCode it allocates is readable, writable
+ *     and executable (GRUB runs its modules from such a heap). Its own
+ *     sections keep their PE permissions; a section asking for W+X, or a
+ *     whole image with SectionAlignment below 4 KiB, is mapped RWX.
+ * The policy follows the image that runs: Linux started by GRUB gets the
+ * strict one for its own image and allocations. Each image of the second
+ * kind is named on the console once, and counted (efi_image_non_nx_count).
  */
 #include <string.h>
 
@@ -17,9 +32,11 @@
 #include <mmuon/devpath_util.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
+#include <mmuon/fmt.h>
 #include <mmuon/mmu.h>
 #include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
+#include <mmuon/ucs2.h>
 
 struct image {
 	struct image *next;
@@ -30,6 +47,7 @@ struct image {
 	EFI_PHYSICAL_ADDRESS base;
 	uint64_t pages;
 	uint16_t subsystem;
+	bool strict_wx; /* NX_COMPAT: see the top of this file */
 	bool started;
 	EFI_STATUS exit_status;
 	UINTN exit_data_size;
@@ -40,12 +58,16 @@ struct image {
 static struct image *images;
 static struct image *running;
 static EFI_HANDLE firmware_handle;
+static uint32_t non_nx_images;
+static efi_image_placer placer;
 
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID loaded_image_path_guid =
 	EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID;
 static EFI_GUID load_file_guid = EFI_LOAD_FILE_PROTOCOL_GUID;
 static EFI_GUID load_file2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
+
+static void delete_image(struct image *img);
 
 static struct image *find_image(EFI_HANDLE handle)
 {
@@ -78,6 +100,16 @@ EFI_HANDLE efi_firmware_handle(void)
 	return firmware_handle;
 }
 
+uint32_t efi_image_non_nx_count(void)
+{
+	return non_nx_images;
+}
+
+void efi_image_set_placer(efi_image_placer p)
+{
+	placer = p;
+}
+
 static EFI_MEMORY_TYPE code_type(uint16_t subsystem)
 {
 	if (subsystem == PE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER)
@@ -96,32 +128,52 @@ static EFI_MEMORY_TYPE data_type(uint16_t subsystem)
 	return EfiLoaderData;
 }
 
-/* Headers read-only; each section as its characteristics say, never W+X. */
-static EFI_STATUS protect_image(EFI_PHYSICAL_ADDRESS base,
-				const struct pe_image *pe)
+static bool is_strict_wx(const struct pe_image *pe)
 {
+	return pe->dll_characteristics & PE_DLL_NX_COMPAT;
+}
+
+static EFI_STATUS map_range(EFI_PHYSICAL_ADDRESS base, uint64_t size,
+			    unsigned flags)
+{
+	return mmu_map(base, EFI_PAGE_SIZE * EFI_SIZE_TO_PAGES(size), flags)
+		       ? EFI_OUT_OF_RESOURCES
+		       : EFI_SUCCESS;
+}
+
+/*
+ * Headers read-only, each section as its characteristics say. W+X only for
+ * images without NX_COMPAT: a section that asks for it, or the whole image
+ * when its sections share pages (SectionAlignment < 4 KiB).
+ */
+static EFI_STATUS protect_image(EFI_PHYSICAL_ADDRESS base,
+				const struct pe_image *pe, bool strict)
+{
+	const unsigned rwx = PG_WRITE | PG_EXEC | PG_LEGACY_WX;
+	EFI_STATUS status;
 	uint32_t i;
 
-	if (mmu_map(base, EFI_PAGE_SIZE * EFI_SIZE_TO_PAGES(pe->headers_size),
-		    0))
-		return EFI_OUT_OF_RESOURCES;
-	for (i = 0; i < pe->num_sections; i++) {
+	if (pe->section_alignment < EFI_PAGE_SIZE)
+		return strict ? EFI_UNSUPPORTED
+			      : map_range(base, pe->image_size, rwx);
+	status = map_range(base, pe->headers_size, 0);
+	for (i = 0; i < pe->num_sections && status == EFI_SUCCESS; i++) {
 		const struct pe_section *s = &pe->sections[i];
 		unsigned perms = pe_section_perms(s->characteristics);
 		unsigned flags = 0;
 
-		if (perms & PE_PERM_X)
+		if ((perms & PE_PERM_X) && (perms & PE_PERM_W)) {
+			if (strict)
+				return EFI_UNSUPPORTED; /* W^X: see docs */
+			flags = rwx;
+		} else if (perms & PE_PERM_X) {
 			flags = PG_EXEC;
-		else if (perms & PE_PERM_W)
+		} else if (perms & PE_PERM_W) {
 			flags = PG_WRITE;
-		if ((perms & PE_PERM_X) && (perms & PE_PERM_W))
-			return EFI_UNSUPPORTED; /* W^X: see docs */
-		if (mmu_map(base + s->rva,
-			    EFI_PAGE_SIZE * EFI_SIZE_TO_PAGES(s->mem_size),
-			    flags))
-			return EFI_OUT_OF_RESOURCES;
+		}
+		status = map_range(base + s->rva, s->mem_size, flags);
 	}
-	return EFI_SUCCESS;
+	return status;
 }
 
 /*
@@ -140,6 +192,20 @@ static void free_image_pages(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
 		       (unsigned long long)status);
 }
 
+void efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages)
+{
+	/*
+	 * Fresh pages: nothing can have fetched instructions from them, and a
+	 * permission-only change needs no break-before-make (Arm ARM D8.16.1);
+	 * mmu_map() does the TLB maintenance. Loading code into them, and the
+	 * cache maintenance that goes with it, is the image's business, as
+	 * under any firmware.
+	 */
+	if (running && !running->strict_wx)
+		mmu_map(base, pages * EFI_PAGE_SIZE,
+			PG_WRITE | PG_EXEC | PG_LEGACY_WX);
+}
+
 static EFI_DEVICE_PATH_PROTOCOL *
 copy_device_path(const EFI_DEVICE_PATH_PROTOCOL *path)
 {
@@ -154,17 +220,57 @@ copy_device_path(const EFI_DEVICE_PATH_PROTOCOL *path)
 	return copy;
 }
 
+/*
+ * What to call an image on the console: the last file name of its
+ * FilePath (the -kernel is "kernel", a disk file "\EFI\BOOT\..."), or its
+ * address.
+ */
+static void image_name(const struct image *img, char *buf, size_t size)
+{
+	const EFI_DEVICE_PATH_PROTOCOL *node = img->loaded.FilePath;
+	const EFI_DEVICE_PATH_PROTOCOL *file = NULL;
+	uint16_t text[64];
+	size_t units;
+
+	for (; node && !efi_dp_is_end(node); node = devpath_next(node))
+		if (node->Type == MEDIA_DEVICE_PATH &&
+		    node->SubType == MEDIA_FILEPATH_DP)
+			file = node;
+	if (!file) {
+		fmt_snprintf(buf, size, "the image at 0x%llx",
+			     (unsigned long long)img->base);
+		return;
+	}
+	/* Nodes are byte-aligned: the UCS-2 text is copied out first. */
+	units = (efi_dp_node_length(file) - sizeof(*file)) / sizeof(CHAR16);
+	if (units > sizeof(text) / sizeof(text[0]))
+		units = sizeof(text) / sizeof(text[0]);
+	memcpy(text, file + 1, units * sizeof(CHAR16));
+	ucs2_to_ascii(buf, size, text, units);
+}
+
+static void report_legacy_wx(const struct image *img)
+{
+	char name[64];
+
+	non_nx_images++;
+	image_name(img, name, sizeof(name));
+	printf("mmuon: %s is not NX-compatible: code allocations are RWX\n",
+	       name);
+}
+
 EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 			   const struct pe_image *pe, EFI_HANDLE parent,
 			   EFI_DEVICE_PATH_PROTOCOL *device_path,
 			   EFI_HANDLE *image_handle)
 {
 	EFI_DEVICE_PATH_PROTOCOL *remaining = device_path;
+	bool strict = is_strict_wx(pe);
 	EFI_HANDLE device = NULL;
 	struct image *img;
 	EFI_STATUS status;
 
-	if (pe->section_alignment < EFI_PAGE_SIZE)
+	if (pe->section_alignment < EFI_PAGE_SIZE && strict)
 		return EFI_UNSUPPORTED;
 	if (pe->reloc.size) {
 		uint64_t delta = base - pe->image_base;
@@ -175,7 +281,7 @@ EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 	}
 	/* Arm ARM: code written through the data side, then executed. */
 	cache_sync_code((void *)(uintptr_t)base, pe->image_size);
-	status = protect_image(base, pe);
+	status = protect_image(base, pe, strict);
 	if (status == EFI_SUCCESS) /* its own permissions to change */
 		status = efi_memory_give(base, pages);
 	if (status != EFI_SUCCESS)
@@ -190,6 +296,7 @@ EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 	img->base = base;
 	img->pages = pages;
 	img->subsystem = pe->subsystem;
+	img->strict_wx = strict;
 	img->entry = (EFI_IMAGE_ENTRY_POINT)(uintptr_t)(base + pe->entry_rva);
 	img->device_path = copy_device_path(device_path);
 	img->loaded = (EFI_LOADED_IMAGE_PROTOCOL){
@@ -207,13 +314,39 @@ EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 		&img->handle, &loaded_image_guid, &img->loaded,
 		&loaded_image_path_guid, img->device_path, NULL);
 	if (status != EFI_SUCCESS) {
+		efi_free(img->device_path);
+		efi_free(img->loaded.FilePath);
 		efi_free(img);
 		return status;
 	}
 	img->next = images;
 	images = img;
 	*image_handle = img->handle;
+	if (!strict)
+		report_legacy_wx(img);
 	return EFI_SUCCESS;
+}
+
+/*
+ * Where an image copied from a buffer goes: where the boot policy says
+ * (Linux kernels from GRUB or systemd-stub: a random slot), else anywhere.
+ */
+static EFI_STATUS place_image(const struct pe_image *pe, const void *file,
+			      UINTN file_size, uint64_t pages,
+			      EFI_PHYSICAL_ADDRESS *base, bool *placed)
+{
+	uint64_t align = pe->section_alignment > EFI_PAGE_SIZE
+				 ? pe->section_alignment
+				 : EFI_PAGE_SIZE;
+	EFI_STATUS status = EFI_UNSUPPORTED;
+
+	if (placer)
+		status = placer(pe, file, file_size, pages, base);
+	*placed = status == EFI_SUCCESS;
+	if (status != EFI_UNSUPPORTED)
+		return status;
+	return efi_allocate_aligned(code_type(pe->subsystem), pages, align,
+				    base);
 }
 
 /* Copies a PE file from a buffer to newly allocated pages. */
@@ -226,18 +359,22 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 	EFI_PHYSICAL_ADDRESS base = 0;
 	uint64_t pages;
 	EFI_STATUS status;
+	bool placed;
 	uint32_t i;
 	enum pe_status rc = pe_parse(file, file_size, file_size, &pe);
 
-	if (rc == PE_ERR_MACHINE || rc == PE_ERR_PE32 || rc == PE_ERR_SUBSYSTEM)
-		return EFI_UNSUPPORTED;
-	if (rc != PE_OK)
+	if (rc != PE_OK) {
+		printf("mmuon: LoadImage: %s (0x%llx)\n", pe_strerror(rc),
+		       (unsigned long long)pe.bad_value);
+		if (rc == PE_ERR_MACHINE || rc == PE_ERR_PE32 ||
+		    rc == PE_ERR_SUBSYSTEM)
+			return EFI_UNSUPPORTED;
 		return EFI_LOAD_ERROR;
-	if (pe.section_alignment < EFI_PAGE_SIZE)
+	}
+	if (pe.section_alignment < EFI_PAGE_SIZE && is_strict_wx(&pe))
 		return EFI_UNSUPPORTED;
 	pages = EFI_SIZE_TO_PAGES(pe.image_size);
-	status = efi_allocate_aligned(code_type(pe.subsystem), pages,
-				      pe.section_alignment, &base);
+	status = place_image(&pe, file, file_size, pages, &base, &placed);
 	if (status != EFI_SUCCESS)
 		return status;
 	memset((void *)(uintptr_t)base, 0, pages * EFI_PAGE_SIZE);
@@ -248,9 +385,19 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 			     pe.sections[i].file_size);
 	status = efi_image_adopt(base, pages, &pe, parent, device_path,
 				 image_handle);
-	if (status != EFI_SUCCESS)
+	if (status != EFI_SUCCESS) {
 		free_image_pages(base, pages);
-	return status;
+		return status;
+	}
+	/* Placed deliberately: the Linux stub runs it where it is. */
+	if (placed &&
+	    efi_install_protocol_interface(
+		    image_handle, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
+		    EFI_NATIVE_INTERFACE, NULL) != EFI_SUCCESS) {
+		delete_image(find_image(*image_handle));
+		return EFI_OUT_OF_RESOURCES;
+	}
+	return EFI_SUCCESS;
 }
 
 /* LoadFile2 (or LoadFile) on the handle the device path leads to. */

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <mmuon/efi_core.h>
+#include <mmuon/efi_image.h>
 #include <mmuon/layout.h>
 #include <mmuon/memmap.h>
 #include <mmuon/mmu.h>
@@ -135,6 +136,7 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 				     EFI_PHYSICAL_ADDRESS *memory)
 {
 	uint64_t align = 0;
+	EFI_STATUS status;
 
 	if (efi_boot_services_exited())
 		return EFI_UNSUPPORTED;
@@ -145,7 +147,10 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 		pages = allocation_pages(memory_type, pages);
 		align = SZ_64K;
 	}
-	return memmap_allocate(&map, type, memory_type, pages, align, memory);
+	status = memmap_allocate(&map, type, memory_type, pages, align, memory);
+	if (status == EFI_SUCCESS && memory_type == EfiLoaderCode)
+		efi_image_map_loader_code(*memory, pages);
+	return status;
 }
 
 /*

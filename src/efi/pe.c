@@ -115,18 +115,29 @@ static enum pe_status need(struct pe_image *img, uint64_t end, size_t buf_len,
 	return PE_OK;
 }
 
+/* The arm64 Linux Image header's magic, "ARM\x64" at offset 0x38. */
+#define ARM64_IMAGE_MAGIC 0x38
+
+bool pe_is_arm64_linux(const void *buf, size_t len)
+{
+	static const uint8_t magic[4] = {'A', 'R', 'M', 0x64};
+	const uint8_t *p = buf;
+
+	if (len < ARM64_IMAGE_MAGIC + sizeof(magic))
+		return false;
+	for (size_t i = 0; i < sizeof(magic); i++)
+		if (p[ARM64_IMAGE_MAGIC + i] != magic[i])
+			return false;
+	return true;
+}
+
 /* Name the common things people hand us instead of an EFI image. */
 static enum pe_status not_mz(const uint8_t *p, size_t len, struct pe_image *img)
 {
-	static const uint8_t arm64_image_magic[4] = {'A', 'R', 'M', 0x64};
-	bool bare = len >= 0x3c;
-
 	if (len >= 4 && p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' &&
 	    p[3] == 'F')
 		return fail(img, PE_ERR_ELF, 0);
-	for (int i = 0; bare && i < 4; i++)
-		bare = p[0x38 + i] == arm64_image_magic[i];
-	if (bare)
+	if (pe_is_arm64_linux(p, len))
 		return fail(img, PE_ERR_BARE_IMAGE, 0);
 	return fail(img, PE_ERR_NO_MZ, len >= 2 ? le16(p) : 0);
 }

@@ -9,6 +9,12 @@ then `CONTRACT verdict: PASS` or `CONTRACT verdict: FAIL (<n> failures)`, and
 returns EFI_SUCCESS or EFI_ABORTED; mmuon, whose "kernel" returned, prints
 that status and powers off, so QEMU exits 0 either way.
 
+Both kinds of image of the contract's W^X rules run it: contract_check.efi
+as gnu-efi builds it (no NX_COMPAT: its EfiLoaderCode allocation must be
+RWX and run code, and mmuon must name it on the console) and
+contract_check_nx.efi, the same file declaring NX_COMPAT (the allocation
+must be RW+XN). Neither may see any other W+X mapping.
+
 With `contract.selftest` on the command line (its LoadOptions) the app first
 makes its own .data page writable and executable in the live tables: that
 run must fail, which shows that a broken contract does not slip through.
@@ -24,7 +30,9 @@ import pytest
 
 import qemu
 
-APP = qemu.BUILD / "efi_apps" / "contract_check.efi"
+APPS = {"non-nx": qemu.BUILD / "efi_apps" / "contract_check.efi",
+        "nx": qemu.BUILD / "efi_apps" / "contract_check_nx.efi"}
+NOT_NX = re.compile(r"mmuon: (.*) is not NX-compatible: code allocations are RWX")
 LINE = re.compile(r"CONTRACT ([\w.-]+): (PASS|FAIL)(?: (.*))?$")
 VERDICT = re.compile(r"CONTRACT verdict: (PASS|FAIL \((\d+) failures\))$")
 RETURNED = re.compile(r"the kernel's EFI stub returned with status (0x[0-9a-fA-F]+)")
@@ -36,7 +44,7 @@ EFI_ABORTED = 0x8000000000000015
 FACTS = {
     "el", "daif", "fp", "sctlr", "tcr", "mair", "ttbr0",
     "image", "image.headers", "image.text", "image.data",
-    "flash", "stack", "allocate-pages", "allocate-pool",
+    "flash", "stack", "allocate-pages", "allocate-pool", "allocate-code",
     "wx", "descriptors", "devices", "ram",
     "crc32-system-table", "crc32-boot-services", "crc32-runtime-services",
     "firmware-vendor",
@@ -44,14 +52,19 @@ FACTS = {
 
 
 @pytest.fixture(scope="session")
-def contract_check() -> Path:
-    """Builds the app with its make target (and gnu-efi on first use)."""
+def contract_apps() -> dict[str, Path]:
+    """Builds both apps with their make targets (and gnu-efi on first use)."""
     cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
-           str(APP.relative_to(qemu.REPO))]
+           *(str(a.relative_to(qemu.REPO)) for a in APPS.values())]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
         pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
-    return APP
+    return APPS
+
+
+@pytest.fixture(scope="session")
+def contract_check(contract_apps) -> Path:
+    return contract_apps["non-nx"]
 
 
 class Contract:
@@ -110,9 +123,10 @@ CONFIGS = [
 
 
 @pytest.mark.firmware
+@pytest.mark.parametrize("kind", ["non-nx", "nx"])
 @pytest.mark.parametrize("opts, el", CONFIGS)
-def test_contract(boot, firmware, contract_check, opts, el):
-    c = run_app(boot, firmware, contract_check, **opts)
+def test_contract(boot, firmware, contract_apps, opts, el, kind):
+    c = run_app(boot, firmware, contract_apps[kind], **opts)
     missing = FACTS - c.facts.keys()
     if missing:
         c.fail(f"facts not reported: {sorted(missing)}")
@@ -128,6 +142,12 @@ def test_contract(boot, firmware, contract_check, opts, el):
         c.fail(f"mmuon saw the app return {c.status!r}, not EFI_SUCCESS")
     if opts.get("mem") == "2G" and re.search(r"\bL1=0\b", c.detail("wx")):
         c.fail("no level 1 block in the tables: the 1 GiB case went untested")
+    nx = kind == "nx"
+    if f"NX_COMPAT={int(nx)}" not in c.detail("allocate-code"):
+        c.fail(f"the app did not see itself as {kind}")
+    # One console line for the image without NX_COMPAT, none for the other.
+    if len(NOT_NX.findall(c.boot.output)) != (0 if nx else 1):
+        c.fail(f"expected {0 if nx else 1} 'not NX-compatible' line(s)")
 
 
 @pytest.mark.firmware

@@ -1,80 +1,62 @@
-"""GRUB as a real EFI client of mmuon.
+"""GRUB as a real EFI client of mmuon: Debian's 2.06 (bookworm) and 2.12
+(bookworm-backports), given to mmuon as the "kernel" (-kernel).
 
-Debian's grub-efi-arm64-bin:arm64 (`tools/fetch-arm64.sh grub`, fetched on
-first use) ships a monolithic grubaa64.efi: GRUB's core with every module
-inside. mmuon starts it as the "kernel" (-kernel). With no disk it finds no
-grub.cfg and must come to the `grub>` prompt on the serial console; the test
-types `echo hello-from-grub` and `halt` there, and GRUB's halt is
-ResetSystem(EfiResetShutdown), which mmuon turns into a PSCI power-off:
-QEMU exits 0.
+GRUB is not NX-compatible (no IMAGE_DLLCHARACTERISTICS_NX_COMPAT): it runs
+its modules from an EfiLoaderCode heap it never asks to make executable.
+mmuon gives such images RWX EfiLoaderCode allocations while they run, and
+says so on the console (docs/boot-protocol.md); the Linux kernel GRUB
+starts is NX-compatible and gets strict W^X again.
 
-Known failure (xfail, strict): GRUB 2.06 (bookworm) and 2.12 (backports)
-load their modules into their heap, which they allocate as EfiLoaderCode,
-and call into them without ever asking for execute permission; they do not
-use EFI_MEMORY_ATTRIBUTE_PROTOCOL (GRUB 2.14 does) and do not set
-IMAGE_DLLCHARACTERISTICS_NX_COMPAT. mmuon maps every allocation, whatever its
-memory type, read/write and execute-never, so the first module call takes an
-instruction abort (permission fault) that mmuon reports before powering off.
-EDK2's ArmVirtQemu keeps EfiLoaderCode executable for exactly these loaders
-(PcdDxeNxMemoryProtectionPolicy), and Microsoft's mu firmware keys that on
-NX_COMPAT; mmuon would need such a compatibility rule (RW+X, against its W^X
-principle) to run them.
+- Debian's monolithic grubaa64.efi, with no disk, comes to the `grub>`
+  prompt; the test types `echo` and `halt` (ResetSystem → PSCI power-off).
+- Standalone images (tests/boot/clients.py) boot both Debian kernels to the
+  test init at EL1 and EL2 from their memdisk: 2.06 hands the initrd over in
+  the DT's /chosen, 2.12 through its own LoadFile2. The kernel GRUB hands to
+  LoadImage lands at a random slot marked FIXED (the stub runs it there),
+  and mmuon counts the bytes it copied from GRUB's buffer.
+- GRUB's menu driven over the serial console: arrow keys pick the second
+  entry, `e` edits its command line, Ctrl-X boots it.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
+import clients
 import qemu
-from evidence import expect_signature, known_failure
+from test_linux_boot import KERNEL_AT, kernel_code_start
 
 EDK2 = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")  # tools/install-deps.sh
-GRUB = qemu.CACHE / "grub" / "usr" / "lib" / "grub" / "arm64-efi" / "monolithic" / "grubaa64.efi"
 PROMPT = r"grub> "
 # GRUB draws with ANSI sequences and carriage returns: what a line shows.
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\r")
 ECHO = "hello-from-grub"
-
-NOT_NX_READY = (
-    "GRUB < 2.14 runs its modules from its EfiLoaderCode heap without "
-    "EFI_MEMORY_ATTRIBUTE_PROTOCOL and without NX_COMPAT; mmuon maps all "
-    "allocations RW+XN, so GRUB dies on an instruction abort "
-    "(permission fault) at its first module call"
-)
-# ... which mmuon reports as an instruction abort taken at the same EL
-# (ESR_ELx.EC 0x21) with a permission fault (IFSC 0b0011xx).
-NOT_NX_READY_SIGNATURE = (r"mmuon: synchronous exception at EL\d: instruction abort, "
-                          r"permission fault level \d\n.*ESR\s+0x0*8600000[c-f]\b")
-
-
-@pytest.fixture(scope="session")
-def grub() -> Path:
-    if not GRUB.is_file():
-        r = subprocess.run([str(qemu.REPO / "tools" / "fetch-arm64.sh"), "grub"],
-                           capture_output=True, text=True)
-        if r.returncode or not GRUB.is_file():
-            pytest.skip(f"no {GRUB}: `tools/fetch-arm64.sh grub` failed:\n"
-                        f"{r.stdout}{r.stderr}")
-    return GRUB
+TIMEOUT = 150
+NOT_NX = re.compile(r"mmuon: (.*) is not NX-compatible: code allocations are RWX")
+EBS_STATS = re.compile(r"mmuon: ExitBootServices: (.*)")
+FIXED = "EFI stub: Image placement fixed by loader"
+LOADFILE2_INITRD = "Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path"
 
 
 def describe(b: qemu.Boot, msg: str) -> str:
     return f"{msg}\n\n{b.describe()}"
 
 
-def run_grub(boot, firmware: Path, grub: Path, known_signature: str = "",
-             **opts) -> qemu.Boot:
-    """Boots GRUB, types at its prompt, checks the echo and a clean halt.
-    known_signature: the console pattern of a known failure (KnownFailure)."""
+def ebs_stats(b: qemu.Boot) -> dict[str, int]:
+    """mmuon's boot statistics as it printed them at ExitBootServices."""
+    m = EBS_STATS.search(b.output)
+    assert m, describe(b, "mmuon printed no statistics at ExitBootServices")
+    return {k: int(v, 0) for k, v in (kv.split("=") for kv in m[1].split())}
+
+
+def run_grub_prompt(boot, firmware: Path, grub: Path, **opts) -> qemu.Boot:
+    """Boots GRUB, types at its prompt, checks the echo and a clean halt."""
     script = [(re.escape(PROMPT), f"echo {ECHO}\r"), (re.escape(PROMPT), "halt\r")]
     b = boot(firmware=firmware, kernel=grub, interact=script, timeout=90, **opts)
     out = b.output
-    if known_signature:
-        expect_signature(out, known_signature, "GRUB ran code from its heap")
     crash = re.search(r"mmuon: synchronous exception at EL\d: .*", out)
     if crash:
         raise AssertionError(describe(b, f"GRUB crashed: {crash[0]}"))
@@ -92,16 +74,70 @@ def run_grub(boot, firmware: Path, grub: Path, known_signature: str = "",
 
 
 @pytest.mark.firmware
-@known_failure(NOT_NX_READY)
 @pytest.mark.parametrize("opts", [{}, {"el2": True}], ids=["el1", "el2"])
-def test_grub_prompt_echo_halt(boot, firmware, grub, opts):
-    run_grub(boot, firmware, grub, NOT_NX_READY_SIGNATURE, **opts)
+@pytest.mark.parametrize("version", clients.GRUB_VERSIONS)
+def test_grub_prompt_echo_halt(boot, firmware, version, opts):
+    b = run_grub_prompt(boot, firmware, clients.monolithic_grub(version), **opts)
+    assert len(NOT_NX.findall(b.output)) == 1, describe(b, "one NX line for GRUB")
 
 
-def test_grub_under_edk2(boot, grub):
-    """The same script under Debian's EDK2, whose LoaderCode is executable:
-    it shows the test (prompt, echo, halt) is right, and the xfail above
-    is mmuon's."""
+@pytest.mark.parametrize("version", clients.GRUB_VERSIONS)
+def test_grub_under_edk2(boot, version):
+    """The same script under Debian's EDK2: the test is right for both."""
     if not EDK2.is_file():
         pytest.skip(f"{EDK2} is missing: run tools/install-deps.sh")
-    run_grub(boot, EDK2, grub)
+    run_grub_prompt(boot, EDK2, clients.monolithic_grub(version))
+
+
+def grub_linux(version, kernel, initramfs, entries, timeout=0) -> Path:
+    return clients.build_grub(version, kernel.path, initramfs.path,
+                              clients.grub_menu(entries, timeout))
+
+
+def check_grub_linux_boot(b: qemu.Boot, version: str, kernel, initramfs, args: str):
+    """The checks every GRUB → Linux boot makes."""
+    r = qemu.verify_report(b, cmdline=f"{clients.GRUB_BOOT_IMAGE} {args}",
+                           payload_sha256=initramfs.payload_sha256, efi=True)
+    assert len(NOT_NX.findall(b.output)) == 1, describe(b, "one NX line, for GRUB")
+    # 2.06 puts the initrd in the DT's /chosen, 2.12 offers it by LoadFile2.
+    assert (LOADFILE2_INITRD in b.output) == (version != "2.06"), b.describe()
+    # The kernel GRUB loaded went to a random slot, FIXED, copied once.
+    assert FIXED in b.output, b.describe()
+    placed = [int(m[1], 16) for m in KERNEL_AT.finditer(b.output)]
+    assert len(placed) == 2, describe(b, "mmuon places GRUB, then the kernel")
+    stats = ebs_stats(b)
+    assert stats["kernel"] == placed[1] and placed[1] % 0x10000 == 0, stats
+    assert stats["cpu_copied_bytes"] == clients.pe_loaded_bytes(kernel.path), stats
+    assert stats["non_nx_images"] == 1, stats
+    if kernel.enters_with_mmu_on:
+        assert kernel_code_start(r) == placed[1], b.describe()
+    return r
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+@pytest.mark.parametrize("version", clients.GRUB_VERSIONS)
+def test_grub_boots_linux(boot, firmware, version, kernel, initramfs, el2):
+    args = qemu.make_cmdline("mmuon.loader=grub")
+    grub = grub_linux(version, kernel, initramfs, [("test init", args)])
+    b = boot(firmware=firmware, kernel=grub, mem="1G", el2=el2, timeout=TIMEOUT)
+    check_grub_linux_boot(b, version, kernel, initramfs, args)
+
+
+@pytest.mark.firmware
+def test_grub_menu_over_serial(boot, firmware, kernel_new, initramfs):
+    """Down arrow to the second entry, `e`, down to its `linux` line (the
+    editor shows `setparams '<title>'` and the empty rest of the `{` line
+    first), Ctrl-E to its end, type,
+    Ctrl-X: the kernel sees the edited line of the entry that was not the
+    default."""
+    first = qemu.make_cmdline("mmuon.entry=first")
+    second = qemu.make_cmdline("mmuon.entry=second")
+    grub = grub_linux("2.12", kernel_new, initramfs,
+                      [("first entry", first), ("second entry", second)], timeout=-1)
+    script = [("second entry", "\x1b[B"),  # the menu is up: down arrow
+              ("second entry", "e"),  # redrawn, highlighted: edit
+              ("setparams", "\x1b[B\x1b[B\x05 mmuon.edited=yes"),  # line 3, end, type
+              ("mmuon.edited=yes", "\x18")]  # echoed: boot
+    b = boot(firmware=firmware, kernel=grub, mem="1G", interact=script, timeout=TIMEOUT)
+    check_grub_linux_boot(b, "2.12", kernel_new, initramfs, second + " mmuon.edited=yes")

@@ -35,6 +35,7 @@ enum perm {
 	PERM_RX,  /* code: executable, read-only */
 	PERM_RW,  /* data: writable, execute-never */
 	PERM_RO,  /* read-only, execute-never */
+	PERM_RWX, /* writable and executable (images without NX_COMPAT) */
 };
 
 /* The registers the contract is about, as found at entry. */
@@ -66,6 +67,14 @@ void check_flash(void);
 void check_stack(void);
 void check_allocate_pages(void);
 void check_allocate_pool(void);
+/*
+ * AllocatePages(EfiLoaderCode): RW+XN for an NX_COMPAT image, RWX (and
+ * code put there runs) for one without. The pages stay allocated until
+ * free_code_allocation(), so that check_leaves() can tell them from any
+ * other W+X mapping.
+ */
+void check_allocate_code(EFI_LOADED_IMAGE *li);
+void free_code_allocation(void);
 void check_leaves(void);
 void check_ram(void);
 

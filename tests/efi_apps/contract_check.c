@@ -382,7 +382,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	check_stack();
 	check_allocate_pages();
 	check_allocate_pool();
+	check_allocate_code(li);
 	check_leaves();
+	free_code_allocation();
 	check_ram();
 	check_table("crc32-system-table", &st->Hdr, EFI_SYSTEM_TABLE_SIGNATURE);
 	check_table("crc32-boot-services", &st->BootServices->Hdr,

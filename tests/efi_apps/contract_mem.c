@@ -22,6 +22,8 @@
 #define OPT_SECTION_ALIGN 32
 #define OPT_IMAGE_SIZE 56
 #define OPT_HEADERS_SIZE 60
+#define OPT_DLL_CHARACTERISTICS 70
+#define DLL_NX_COMPAT 0x0100
 #define SEC_SIZE 40
 #define SEC_VSIZE 8
 #define SEC_VADDR 12
@@ -53,6 +55,8 @@ static const char *perm_name(enum perm perm)
 		return "writable+XN";
 	case PERM_RO:
 		return "read-only+XN";
+	case PERM_RWX:
+		return "writable+exec";
 	default:
 		return "any permissions";
 	}
@@ -69,6 +73,8 @@ static BOOLEAN perm_ok(const struct pt_leaf *leaf, enum perm perm)
 		return leaf->write && !leaf->exec;
 	case PERM_RO:
 		return !leaf->write && !leaf->exec;
+	case PERM_RWX:
+		return leaf->write && leaf->exec;
 	default:
 		return TRUE;
 	}
@@ -365,6 +371,85 @@ void check_allocate_pool(void)
 	uefi_call_wrapper(BS->FreePool, 1, buf);
 }
 
+/* The page AllocatePages(EfiLoaderCode) gave, and whether it may be W+X. */
+static EFI_PHYSICAL_ADDRESS code_page;
+static BOOLEAN code_page_rwx;
+
+static BOOLEAN image_is_nx_compat(const EFI_LOADED_IMAGE *li)
+{
+	const uint8_t *p = li->ImageBase;
+	const uint8_t *opt = p + le32(p + DOS_LFANEW) + COFF_SIZE;
+
+	return !!(le16(opt + OPT_DLL_CHARACTERISTICS) & DLL_NX_COMPAT);
+}
+
+/*
+ * Runs "mov w0, #42; ret" from the page: written through the data side,
+ * so cleaned to the PoU and invalidated in the I-cache first (Arm ARM,
+ * "Concurrent modification and execution of instructions").
+ */
+static BOOLEAN runs_code(EFI_PHYSICAL_ADDRESS page)
+{
+	volatile uint32_t *insn = (uint32_t *)(uintptr_t)page;
+	uint32_t (*fn)(void) = (uint32_t(*)(void))(uintptr_t)page;
+	uint32_t got;
+
+	insn[0] = 0x52800540; /* mov w0, #42 */
+	insn[1] = 0xd65f03c0; /* ret */
+	asm volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb"
+		     :
+		     : "r"(page)
+		     : "memory");
+	got = fn();
+	if (got != 42)
+		return why(L"code at 0x%lx returned %d, not 42", page, got);
+	return TRUE;
+}
+
+void check_allocate_code(EFI_LOADED_IMAGE *li)
+{
+	EFI_STATUS st;
+	BOOLEAN nx, ok;
+
+	if (!li) {
+		say(L"no EFI_LOADED_IMAGE_PROTOCOL on the image handle");
+		report("allocate-code", FALSE);
+		return;
+	}
+	nx = image_is_nx_compat(li);
+	/* In the image's own GiB, already split into pages for it: other
+	 * 1 GiB blocks stay whole for the walk to meet (the 2 GiB test). */
+	code_page = (uintptr_t)li->ImageBase | (0x40000000ull - 1);
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
+			       EfiLoaderCode, 1, &code_page);
+	if (EFI_ERROR(st)) {
+		say(L"AllocatePages(EfiLoaderCode): %r", st);
+		code_page = 0;
+		report("allocate-code", FALSE);
+		return;
+	}
+	code_page_rwx = !nx;
+	if (nx)
+		ok = range_ok(code_page, code_page + PAGE_SIZE, PERM_RW) &&
+		     holds_pattern((uint64_t *)(uintptr_t)code_page, PAGE_SIZE);
+	else
+		ok = range_ok(code_page, code_page + PAGE_SIZE, PERM_RWX) &&
+		     runs_code(code_page);
+	if (ok)
+		say(L"NX_COMPAT=%d: EfiLoaderCode page at 0x%lx: identity, "
+		    L"Normal WB, %a%a",
+		    nx, code_page, perm_name(nx ? PERM_RW : PERM_RWX),
+		    nx ? "" : ", runs code");
+	report("allocate-code", ok);
+}
+
+void free_code_allocation(void)
+{
+	if (code_page)
+		uefi_call_wrapper(BS->FreePages, 2, code_page, 1);
+	code_page = 0;
+}
+
 /* ---- every leaf of the tables ------------------------------------------ */
 
 struct leaf_census {
@@ -385,7 +470,10 @@ static void count_leaf(void *ctx, const struct pt_leaf *leaf)
 {
 	struct leaf_census *c = ctx;
 
-	if (leaf->write && leaf->exec)
+	/* The one W+X page a non-NX_COMPAT image asked for is allowed. */
+	if (leaf->write && leaf->exec &&
+	    !(code_page_rwx && leaf->base == code_page &&
+	      leaf->size == PAGE_SIZE))
 		note(&c->wx, &c->first_wx, leaf->base);
 	c->no_af += !(leaf->desc & DESC_AF);
 	c->ng += !!(leaf->desc & DESC_NG);
@@ -409,6 +497,9 @@ static void report_wx(const struct leaf_census *c, const struct pt_stats *s)
 	    L"unreadable/reserved",
 	    s->tables, s->leaves[1], s->leaves[2], s->leaves[3],
 	    !!(cpu.sctlr & SCTLR_WXN), c->wx, s->bad);
+	if (code_page_rwx)
+		say_more(L" (besides the EfiLoaderCode page at 0x%lx)",
+			 code_page);
 	if (c->wx)
 		say_more(L"; first W+X at VA 0x%lx", c->first_wx);
 	if (s->bad)

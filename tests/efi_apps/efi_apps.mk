@@ -73,11 +73,21 @@ $(BUILD)/efi_apps/%.efi: $(BUILD)/efi_apps/%.so tests/efi_apps/efi_apps.mk
 	mv $@.tmp $@
 	@echo "  $(notdir $@): $$(stat -c %s $@) bytes"
 
+# contract_check_nx.efi: the same checker declaring NX_COMPAT (PE
+# DllCharacteristics 0x0100, 16 bits at e_lfanew + 24 + 70; gnu-efi's crt0
+# leaves it 0), so that both kinds of image mmuon knows are checked.
+$(BUILD)/efi_apps/contract_check_nx.efi: $(BUILD)/efi_apps/contract_check.efi
+	cp $< $@.tmp
+	off=$$(( $$(od -An -tu4 -j60 -N4 $<) + 24 + 70 )); \
+	printf '\000\001' | dd of=$@.tmp bs=1 seek=$$off conv=notrunc status=none
+	mv $@.tmp $@
+
 $(GNUEFI_CRT0):
 	tools/fetch-arm64.sh gnu-efi
 
 .PHONY: efi-apps
-efi-apps: $(addprefix $(BUILD)/efi_apps/,$(addsuffix .efi,$(EFI_APPS)))
+efi-apps: $(addprefix $(BUILD)/efi_apps/,$(addsuffix .efi,$(EFI_APPS))) \
+	$(BUILD)/efi_apps/contract_check_nx.efi
 
 .SECONDARY: $(patsubst %,$(BUILD)/efi_apps/%.so,$(EFI_APPS)) \
 	$(foreach a,$(EFI_APPS),$(call efi_app_objs,$(a)))

@@ -241,7 +241,10 @@ static void test_not_pe(void **state)
 	(void)state;
 	assert_int_equal(pe_parse(elf, sizeof(elf), sizeof(elf), &img),
 			 PE_ERR_ELF);
+	assert_false(pe_is_arm64_linux(bare, sizeof(bare)));
 	memcpy(bare + 0x38, "ARM\x64", 4);
+	assert_true(pe_is_arm64_linux(bare, sizeof(bare)));
+	assert_false(pe_is_arm64_linux(bare, 0x3b)); /* magic cut short */
 	assert_int_equal(pe_parse(bare, sizeof(bare), sizeof(bare), &img),
 			 PE_ERR_BARE_IMAGE);
 	assert_int_equal(pe_parse(file, 0, 0, &img), PE_ERR_NO_MZ);
@@ -777,6 +780,9 @@ static void check_kernel(const char *name)
 	st = pe_parse(hdr, PE_HEADER_PROBE_SIZE, (uint64_t)size, &img);
 	print_message("%s (%ld bytes): %s\n", name, size, pe_strerror(st));
 	assert_int_equal(st, PE_OK);
+	/* What LoadImage's boot policy keys on: a Linux kernel, NX_COMPAT. */
+	assert_true(pe_is_arm64_linux(hdr, PE_HEADER_PROBE_SIZE));
+	assert_true(img.dll_characteristics & PE_DLL_NX_COMPAT);
 	print_message("  base 0x%llx size 0x%x headers 0x%x salign 0x%x "
 		      "falign 0x%x entry 0x%x subsystem %u\n",
 		      (unsigned long long)img.image_base, img.image_size,

@@ -538,6 +538,30 @@ static void test_wx_refused(void **state)
 	assert_int_equal(env.used, 1);
 }
 
+/* Only an explicit PG_LEGACY_WX gets writable and executable. */
+static void test_legacy_wx(void **state)
+{
+	const unsigned rwx = PG_WRITE | PG_EXEC | PG_LEGACY_WX;
+
+	/* RW as PG_WRITE, executable as PG_EXEC (UXN still set at EL1). */
+	const uint64_t want =
+		el2() ? 0x0000000000000744ull : 0x0040000000000704ull;
+
+	(void)state;
+	assert_int_equal(pgtable_map(&env.pt, GiB, 4 * KiB, rwx), PG_OK);
+	assert_int_equal(pgtable_lookup(&env.pt, GiB, NULL),
+			 GiB | want | TYPE_PAGE);
+	/* Alone it changes nothing: RW+XN, or RO+X, as without it. */
+	assert_int_equal(
+		pgtable_map(&env.pt, GiB, 4 * KiB, PG_WRITE | PG_LEGACY_WX),
+		PG_OK);
+	expect_leaf(GiB, 4 * KiB, PG_WRITE);
+	assert_int_equal(
+		pgtable_map(&env.pt, GiB, 4 * KiB, PG_EXEC | PG_LEGACY_WX),
+		PG_OK);
+	expect_leaf(GiB, 4 * KiB, PG_EXEC);
+}
+
 static void test_alignment_errors(void **state)
 {
 	(void)state;
@@ -1173,6 +1197,7 @@ int main(void)
 		TEST_BOTH(test_top_of_va_space),
 		TEST_EL1(test_lookup),
 		TEST_BOTH(test_wx_refused),
+		TEST_BOTH(test_legacy_wx),
 		TEST_EL1(test_alignment_errors),
 		TEST_EL1(test_range_errors),
 		TEST_EL1(test_no_memory_fresh),
