@@ -10,7 +10,8 @@
  * buffer of exactly its size, so any read past it is an ASan report.
  *
  * Checked besides the sanitizers: a parsed option's parts tile the
- * variable exactly and its first path is valid within the list; building
+ * variable exactly and its first path is valid within the list (and
+ * turns into text of the same length whatever the buffer); building
  * an option from the parsed parts and parsing it again gives the same
  * parts; descriptions convert to the same length whatever the buffer;
  * file names fit what they were given; an HD node matches the path it
@@ -24,6 +25,7 @@
 
 #include <mmuon/bootorder.h>
 #include <mmuon/devpath_expand.h>
+#include <mmuon/devpath_text.h>
 #include <mmuon/devpath_util.h>
 #include <mmuon/load_option.h>
 
@@ -42,8 +44,14 @@ static void check_path(const uint8_t *path, size_t size)
 	uint16_t name[300];
 	size_t off, n, after;
 
+	static char text[4096];
+	size_t t;
+
 	CHECK(devpath_size(path, size) == size);
 	devpath_form_name(devpath_form(path));
+	t = devpath_to_text(path, size, text, 64);
+	CHECK(strlen(text) == (t < 64 ? t : 63));
+	CHECK(devpath_to_text(path, size, text, sizeof(text)) == t);
 	off = devpath_file_part(path);
 	CHECK(off == SIZE_MAX || off <= size - DEVPATH_HDR_SIZE);
 	if (off != SIZE_MAX) {

@@ -18,6 +18,7 @@
 
 #include <mmuon/bootorder.h>
 #include <mmuon/devpath_expand.h>
+#include <mmuon/devpath_text.h>
 #include <mmuon/devpath_util.h>
 #include <mmuon/load_option.h>
 
@@ -267,6 +268,44 @@ static void test_file_part(void **state)
 		devpath_file_node(U("\\EFI\\BOOT\\BOOTAA64.EFI"), node, 20), 0);
 }
 
+static void test_text(void **state)
+{
+	static const uint8_t mmio[] = {
+		0x01, 0x04, 0x1c, 0x00, BOOTORDER_VIRTIO_MMIO_GUID,
+		0x00, 0x3e, 0x00, 0x0a, 0x00,
+		0x00, 0x00, 0x00, 0x03, 0x02,
+		8,    0,    1,	  0,	2,
+		0,    0x04, 0x02, 24,	0,
+		1,    0,    0,	  0,	0x6c,
+		0,    0,    0,	  0,	0,
+		0,    0,    0xc0, 0x02, 0,
+		0,    0,    0,	  0,	0,
+		0x05, 0x05, 4,	  0,	END};
+	static const uint8_t mbr[] = {PCIROOT, PCI_1_0, HD_MBR(2, 0x18), END};
+	char out[256];
+	size_t n;
+
+	(void)state;
+	n = devpath_to_text(full_file, sizeof(full_file), out, sizeof(out));
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(out, "PciRoot(0x0)/Pci(0x1,0x0)/HD(1,GPT,44332211-"
+				 "6655-8877-99AA-BBCCDDEEFF00,0x800,0x32000)"
+				 "\\EFI\\BOOT\\BOOTAA64.EFI");
+	devpath_to_text(mmio, sizeof(mmio), out, sizeof(out));
+	assert_string_equal(out, "VenHw(837DCA9E-E874-4D82-B29A-23FE0E23D1E2,"
+				 "003E000A00000000)/Scsi(0x1,0x2)/"
+				 "CDROM(0x1,0x6c,0x2c0)/Path(5,5)");
+	devpath_to_text(mbr, sizeof(mbr), out, sizeof(out));
+	assert_string_equal(out, "PciRoot(0x0)/Pci(0x1,0x0)/"
+				 "HD(2,MBR,0x12345678,0x18,0x1000)");
+	/* Cut, but the length of the whole. */
+	assert_int_equal(devpath_to_text(disk_path, sizeof(disk_path), out, 8),
+			 25);
+	assert_string_equal(out, "PciRoot");
+	assert_int_equal(devpath_to_text(disk_path, 10, out, sizeof(out)), 16);
+	assert_string_equal(out, "<malformed path>");
+}
+
 /* ---- QEMU's bootorder ----------------------------------------------------------- */
 
 /* Verbatim from QEMU 10.0.2 (-M virt), with the devices in the comment. */
@@ -448,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_hd_match),
 		cmocka_unit_test(test_file_part),
+		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_bootorder_qemu),
 		cmocka_unit_test(test_bootorder_paths),
 		cmocka_unit_test(test_bootorder_bad),
