@@ -5,8 +5,10 @@
   and runs in place; 6.1 also stays, but turns the MMU off in its stub).
 - The initrd the kernel uses is where mmuon DMA'd it: the kernel's own
   memblock log (memblock=debug) reserves it at mmuon's address.
-- mmuon's counters, read by the guest from /chosen/mmuon,boot-stats: no
-  byte of kernel or initrd copied by the CPU.
+- mmuon's counters, read by the guest from the EFI variable MmuonBootStats
+  (efivarfs: DT or ACPI boots) and from /chosen/mmuon,boot-stats (DT boots;
+  both must agree): no byte of kernel or initrd copied by the CPU, and
+  exactly the bytes LoadImage copied when the kernel's sections must move.
 - Over 8 boots the kernel lands at >= 7 distinct addresses; with nokaslr at
   the lowest 2 MiB-aligned slot, where the stub runs it without moving it.
 """
@@ -38,9 +40,18 @@ def boot_to_init(boot, firmware, kernel, initramfs, extra_cmdline=""):
 
 
 def stats(report: qemu.Report) -> dict[str, int]:
-    text = report.detail("bootstats")
-    assert text, "the guest found no /chosen/mmuon,boot-stats\n" + str(report)
-    return {k: int(v, 0) for k, v in (kv.split("=") for kv in text.split())}
+    """mmuon's boot statistics as the guest read them: from the EFI variable
+    MmuonBootStats through efivarfs, which works whether the kernel booted
+    with a DT or with ACPI, and from /chosen/mmuon,boot-stats, which exists
+    only with a DT; where both are there they must say the same."""
+    def parse(text: str) -> dict[str, int]:
+        return {k: int(v, 0) for k, v in (kv.split("=") for kv in text.split())}
+
+    efivar, chosen = report.detail("bootstats-efivar"), report.detail("bootstats")
+    assert efivar, "the guest found no MmuonBootStats EFI variable\n" + str(report)
+    if chosen is not None:
+        assert parse(chosen) == parse(efivar), f"/chosen: {chosen}\nEFI variable: {efivar}"
+    return parse(efivar)
 
 
 def test_kernel_and_initrd_stay_where_mmuon_put_them(boot, firmware, kernel_new, initramfs):

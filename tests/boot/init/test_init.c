@@ -451,10 +451,21 @@ static void check_efi_runtime(void)
 }
 
 /*
+ * mmuon's boot statistics as an EFI variable (src/boot/boot_stats.c): the
+ * attributes (4 bytes), then the same text as /chosen/mmuon,boot-stats.
+ * Through efivarfs (mounted by check_efi_runtime()), so it can be read
+ * whether the kernel booted with a DT or with ACPI (no /proc/device-tree).
+ */
+#define BOOT_STATS_VARIABLE                                                    \
+	"/sys/firmware/efi/efivars/"                                           \
+	"MmuonBootStats-3c6f7a5e-4d1b-4e2a-9b8f-6a1d2c3e4f50"
+
+/*
  * Where the kernel found the initrd (DT linux,initrd-start when the stub
  * put it there; the kernel's own memblock log otherwise, see the host
- * test) and what mmuon says it did (/chosen/mmuon,boot-stats): the host
- * compares both with mmuon's console lines.
+ * test) and what mmuon says it did (its boot statistics, from the EFI
+ * variable and from /chosen/mmuon,boot-stats): the host compares them with
+ * each other and with mmuon's console lines.
  */
 static void check_placement(void)
 {
@@ -480,6 +491,11 @@ static void check_placement(void)
 	if (n > 0) {
 		chomp(buf);
 		INFO("bootstats", "%s", buf);
+	}
+	n = read_file(BOOT_STATS_VARIABLE, buf, sizeof(buf));
+	if (n > 4) {
+		chomp(buf + 4);
+		INFO("bootstats-efivar", "%s", buf + 4);
 	}
 	/* With memblock=debug the kernel logs where it reserves the initrd. */
 }
