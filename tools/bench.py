@@ -333,9 +333,9 @@ def qemu_cpu_seconds() -> float | None:
 
 
 def boot_once(fw: Firmware, kernel: Path, initrd: Path, mem: str, rnd: int,
-              timeout: float, append: str = qemu.BASE_CMDLINE, log_name: str = "") -> tuple[
-                  Run, qemu.Boot]:
-    log = LOGS / (log_name or f"{fw.key}-{rnd}.log")
+              timeout: float, append: str = qemu.BASE_CMDLINE, log_name: str = "",
+              logs: Path = LOGS) -> tuple[Run, qemu.Boot]:
+    log = logs / (log_name or f"{fw.key}-{rnd}.log")
     cpu: list[float | None] = []
 
     def on_line(t: float, line: str) -> None:
@@ -422,7 +422,7 @@ class Count:
 
 
 def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
-                       plugin: Path, timeout: float) -> Count:
+                       plugin: Path, timeout: float, logs: Path = LOGS) -> Count:
     """Guest instructions executed from reset to the kernel's first one.
 
     The plugin (tools/plugin/insn_count.c) recognises the kernel's first
@@ -439,16 +439,17 @@ def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
 
     The plugin writes its result as soon as the kernel is entered, so QEMU
     is stopped at the first console line the kernel (or its EFI stub)
-    prints: the rest of the boot adds nothing to the figure.
+    prints: the rest of the boot adds nothing to the figure. The console
+    and the plugin's result go to `logs`.
     """
     data = img.path.read_bytes()
     patterns = [data[img.pe_entry:img.pe_entry + 16], data[:16]]
-    out = BUILD / f"count-{fw.key}.json"
+    out = logs / f"{fw.key}-count.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     arg = ",".join([str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"])
     extra = fw.extra + ["-plugin", arg, "-icount", "shift=0,sleep=off"]
-    log = LOGS / f"{fw.key}-count.log"
+    log = logs / f"{fw.key}-count.log"
     b = qemu.run_qemu(kernel=img.path, initrd=initrd, append=qemu.BASE_CMDLINE,
                       firmware=fw.bios, mem=mem, extra=extra, timeout=timeout,
                       check_timeout=False, log=log, stop_at=KERNEL_SPOKE)
@@ -495,10 +496,10 @@ def parse_efi_memmap(lines: list[str], ram_end: int) -> Kept | None:
 
 
 def kept_memory(fw: Firmware, kernel: Path, initrd: Path, mem: str,
-                timeout: float) -> tuple[Kept | None, str]:
+                timeout: float, logs: Path = LOGS) -> tuple[Kept | None, str]:
     append = qemu.BASE_CMDLINE + " efi=debug"
     run, b = boot_once(fw, kernel, initrd, mem, 0, timeout, append=append,
-                       log_name=f"{fw.key}-efi-debug.log")
+                       log_name=f"{fw.key}-efi-debug.log", logs=logs)
     ram_end = RAM_BASE + parse_size(mem)
     kept = parse_efi_memmap([line for _, line in b.lines], ram_end)
     if kept is None:

@@ -46,14 +46,16 @@ HEADER = f"""\
 """
 
 
-def measure_instructions(firmware: Path, kernel: Path, initrd: Path) -> int:
-    """mmuon's instructions before the kernel, as `make bench` counts them."""
+def measure_instructions(firmware: Path, kernel: Path, initrd: Path,
+                         logs: Path = bench.LOGS) -> int:
+    """mmuon's instructions before the kernel, as `make bench` counts them
+    (console and plugin result in `logs`)."""
     plugin = bench.find_plugin()
     if plugin is None:
         raise RuntimeError("no build/plugin/insn_count.so: run `make plugins`")
     fw = next(f for f in bench.firmwares(None, firmware) if f.key == "mmuon")
     c = bench.count_instructions(fw, bench.kernel_image(kernel), initrd, MEM, plugin,
-                                 timeout=180)
+                                 timeout=180, logs=logs)
     if c.insns is None:
         raise RuntimeError(f"no instruction count: {c.why}")
     return c.insns

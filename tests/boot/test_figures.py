@@ -15,7 +15,11 @@ README's figures and these checks cannot drift apart.
 from __future__ import annotations
 
 import bench  # tools/, on pytest.ini's pythonpath
+import qemu
 import record_figures
+
+# Not build/bench/logs: a `make bench` may be running.
+LOGS = qemu.BUILD / "boot" / "logs" / "figures"
 
 IMAGE_LIMIT = 128 << 10
 KEPT_RAM_LIMIT = 256 << 10
@@ -31,7 +35,7 @@ def test_image_fits_in_128k(firmware):
 def test_ram_kept_after_exit_boot_services(firmware, kernel_new, initramfs):
     fw = next(f for f in bench.firmwares(None, firmware) if f.key == "mmuon")
     kept, why = bench.kept_memory(fw, kernel_new.path, initramfs.path, record_figures.MEM,
-                                  timeout=120)
+                                  timeout=120, logs=LOGS)
     assert kept is not None, f"no EFI memory map from the kernel: {why}"
     listing = "\n  ".join(f"{t} {s:#x}-{e - 1:#x} ({bench.kib(e - s)})"
                           for s, e, t in kept.entries)
@@ -44,6 +48,6 @@ def test_ram_kept_after_exit_boot_services(firmware, kernel_new, initramfs):
 
 def test_instructions_before_the_kernel_as_recorded(firmware, plugin, kernel_new, initramfs):
     measured = record_figures.measure_instructions(firmware, kernel_new.path,
-                                                   initramfs.path)
+                                                   initramfs.path, logs=LOGS)
     why = record_figures.check(measured)
     assert why is None, why
