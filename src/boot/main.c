@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <mmuon/boot.h>
+#include <mmuon/boot_manager.h>
 #include <mmuon/console.h>
 #include <mmuon/crash.h>
 #include <mmuon/efi_core.h>
@@ -77,5 +78,5 @@ __attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt,
 	crash_if_asked(platform.bootargs);
 
 	efi_init();
-	boot_linux(&platform);
+	boot_manager_run(&platform);
 }

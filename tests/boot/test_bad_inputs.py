@@ -84,9 +84,23 @@ def assert_powered_off(b: qemu.Boot) -> None:
     assert not b.stderr.strip(), f"QEMU complained\n{b.describe()}"
 
 
+def assert_nothing_to_boot(b: qemu.Boot) -> None:
+    """No -kernel, no disk: the boot manager lists what it tried, in order,
+    and powers off."""
+    lines = [line for _, line in b.lines]
+    assert "mmuon: nothing booted; tried, in order:" in lines, b.describe()
+    at = lines.index("mmuon: nothing booted; tried, in order:")
+    assert lines[at + 1:at + 5] == [
+        "mmuon:   1. QEMU -kernel: no kernel given (or it is empty)",
+        "mmuon:   2. boot options: none usable (BootOrder, BootNext)",
+        "mmuon:   3. removable media (\\EFI\\BOOT\\BOOTAA64.EFI): no filesystem found",
+        "mmuon: powering off",
+    ], b.describe()
+
+
 def test_no_kernel(boot, firmware):
     b = boot(firmware=firmware, mem="256M", timeout=TIMEOUT)
-    assert "mmuon: no kernel given (QEMU -kernel), or it is empty; powering off" in b.output, b.describe()
+    assert_nothing_to_boot(b)
     assert fatal_line(b) is None, b.describe()
     assert_powered_off(b)
 
@@ -110,7 +124,7 @@ def test_empty_kernel_file(boot, firmware, tmp_path):
     empty = tmp_path / "empty.bin"
     empty.write_bytes(b"")
     b = boot(firmware=firmware, kernel=empty, mem="256M", timeout=TIMEOUT)
-    assert "mmuon: no kernel given (QEMU -kernel), or it is empty; powering off" in b.output, b.describe()
+    assert_nothing_to_boot(b)
     assert_powered_off(b)
 
 
@@ -209,7 +223,7 @@ def test_dtb_without_memory_is_repaired_by_qemu(boot, firmware, bad):
     b = boot(firmware=firmware, mem="256M", extra=["-dtb", str(paths["dtb:no-memory"])],
              timeout=TIMEOUT)
     assert re.search(r"^mmuon \S+ at EL1, RAM 256 MiB$", b.output, re.M), b.describe()
-    assert "mmuon: no kernel given" in b.output, b.describe()
+    assert_nothing_to_boot(b)
     assert_powered_off(b)
 
 
