@@ -12,16 +12,23 @@ export MMUON_CACHE
 BUILD     := build
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-# libfdt for the firmware: the static library from Debian's libfdt-dev:arm64,
-# unpacked into the cache by tools/fetch-arm64.sh (it cannot be installed
-# beside the host's libfdt-dev, which the unit tests use).
-LIBFDT_A  := $(MMUON_CACHE)/arm64/libfdt/usr/lib/aarch64-linux-gnu/libfdt.a
+# libfdt for the firmware, built here with the firmware's own flags (no
+# FP/SIMD, no x18) from the source tools/fetch-arm64.sh unpacks into the
+# cache: Debian's arm-trusted-firmware source package, pinned, whose
+# lib/libfdt is upstream libfdt (the prebuilt libfdt.a of libfdt-dev:arm64
+# has AdvSIMD code). The unit tests use the host's libfdt-dev.
+LIBFDT_DIR  := $(MMUON_CACHE)/arm64/libfdt-src
+LIBFDT_INC  := $(LIBFDT_DIR)/include/lib/libfdt
+LIBFDT_SRCS := $(addprefix $(LIBFDT_DIR)/lib/libfdt/,fdt.c fdt_addresses.c \
+	fdt_empty_tree.c fdt_ro.c fdt_rw.c fdt_strerror.c fdt_sw.c fdt_wip.c)
+LIBFDT_OBJS := $(patsubst $(LIBFDT_DIR)/lib/libfdt/%.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
+LIBFDT_A    := $(BUILD)/libfdt/libfdt.a
 
 FW_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-nostdinc -isystem $(shell $(CC_FW) -print-file-name=include) \
 	-mgeneral-regs-only -ffixed-x18 -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
-	-Iinclude -Iinclude/libc -Isrc -I$(MMUON_CACHE)/arm64/libfdt/usr/include -DMMUON_VERSION='"$(VERSION)"' \
+	-Iinclude -Iinclude/libc -Isrc -I$(LIBFDT_INC) -DMMUON_VERSION='"$(VERSION)"' \
 	-DMMUON_FIRMWARE
 FW_ASFLAGS := -Iinclude -Isrc -D__ASSEMBLY__
 # --emit-relocs keeps the relocations in the ELF for tools/check_runtime.py.
@@ -94,10 +101,21 @@ $(BUILD)/fw/%.S.o: %.S $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBFDT_A):
-	tools/fetch-arm64.sh libfdt
+# Third-party code: its warnings are shown, not fatal.
+$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/lib/libfdt/%.c $(FW_FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_FW) $(filter-out -Werror,$(FW_CFLAGS)) -MMD -MP -c $< -o $@
 
--include $(FW_OBJS:.o=.d) $(RT_OBJS:.o=.d)
+$(LIBFDT_A): $(LIBFDT_OBJS)
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+$(LIBFDT_SRCS) $(LIBFDT_INC)/libfdt.h:
+	tools/fetch-arm64.sh libfdt
+# Every firmware object may include libfdt.h.
+$(FW_OBJS) $(RT_OBJS): | $(LIBFDT_INC)/libfdt.h
+
+-include $(FW_OBJS:.o=.d) $(RT_OBJS:.o=.d) $(LIBFDT_OBJS:.o=.d)
 
 # The banner's version (-DMMUON_VERSION) must be the tree's at build time,
 # -dirty included: main.c is rebuilt whenever `git describe` changes (the

@@ -3,7 +3,11 @@
 # Debian's archive with apt-get download, into $MMUON_CACHE/arm64 (default
 # ~/.cache/mmuon/arm64). Each piece is fetched once.
 #
-#   libfdt       libfdt.a and headers from libfdt-dev:arm64 (linked into mmuon)
+#   libfdt       the source of libfdt, from a Debian source package pinned
+#                in LIBFDT_SOURCE below, unpacked with Debian's patches into
+#                libfdt-src/: the Makefile builds libfdt from it with the
+#                firmware's own flags (the prebuilt libfdt.a of
+#                libfdt-dev:arm64 has AdvSIMD code)
 #   busybox      busybox-static:arm64 (the README's boot shell)
 #   gnu-efi      gnu-efi:arm64 (crt0, linker script, libefi/libgnuefi for
 #                the EFI test applications in tests/efi_apps)
@@ -37,6 +41,37 @@ download() { # package[=version] -> prints the .deb's file name
 	(cd "$dir" && apt-get download -qq "$1" >/dev/null 2>&1) ||
 		(cd "$dir" && apt-get download "$1")
 	ls "$dir"/*.deb
+}
+
+# Pinned, so that the firmware's libfdt does not change with the archive.
+# Debian's own dtc source (device-tree-compiler=1.6.1-4) would be the first
+# choice, but the archive this project reaches serves its .dsc and not its
+# tarballs (404). Trusted Firmware-A's source package carries dtc's
+# libfdt, imported from upstream as lib/libfdt (headers in
+# include/lib/libfdt; Debian patches none of it): the library as Arm's own
+# firmware builds it.
+LIBFDT_SOURCE=arm-trusted-firmware=2.8.0+dfsg-1
+
+# apt-get source needs a deb-src entry: tools/install-deps.sh adds one.
+source_package() { # package=version target-dir
+	[ -d "$2" ] && return 0
+	local dir
+	dir=$(mktemp -d "$CACHE/src.XXXXXX")
+	chmod 0777 "$dir"
+	(cd "$dir" && apt-get source -qq --download-only "$1") || {
+		rm -rf "$dir"
+		exit 1
+	}
+	# apt checked the files against the archive's signed index (gpgv's
+	# "no public key" for the uploader's .dsc signature is noise here);
+	# dpkg-source checks their sums again and applies Debian's patches.
+	if ! out=$(dpkg-source --no-copy -x "$dir"/*.dsc "$2.tmp" 2>&1); then
+		echo "$out" >&2
+		rm -rf "$dir" "$2.tmp"
+		exit 1
+	fi
+	rm -rf "$dir"
+	mv "$2.tmp" "$2"
 }
 
 unpack() { # package target-dir
@@ -113,7 +148,7 @@ fetch_kernel() { # name suite-or-empty
 
 for what in "${@:-all}"; do
 	case $what in
-	libfdt) unpack libfdt-dev:arm64 libfdt ;;
+	libfdt) source_package "$LIBFDT_SOURCE" libfdt-src ;;
 	busybox) unpack busybox-static:arm64 busybox ;;
 	gnu-efi) unpack gnu-efi:arm64 gnu-efi ;;
 	grub-2.06)

@@ -3,8 +3,9 @@
 # packages only. Idempotent: a second run does nothing but re-check.
 #
 # bookworm-backports (QEMU >= 9 for TCG plugins that read SCTLR, kernels
-# >= 6.3) is added by copying the URIs of the system's own Debian entry, so
-# no archive host name is written into this project.
+# >= 6.3) and bookworm's source packages (deb-src) are added by copying the
+# URIs of the system's own Debian entry, so no archive host name is written
+# into this project.
 set -euo pipefail
 
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -17,10 +18,10 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT_VERSION" ]; then
 	exit 0
 fi
 
-backports_list=/etc/apt/sources.list.d/mmuon-backports.sources
-if [ ! -f "$backports_list" ]; then
-	# The first deb822 stanza (or one-line entry) whose suite is the plain
-	# release: its URIs are the Debian mirror this machine already uses.
+# The first deb822 stanza (or one-line entry) whose suite is the plain
+# release: its URIs are the Debian mirror this machine already uses.
+debian_uris() {
+	local uris
 	uris=$(awk '
 		/^URIs:/ { u = $0; sub(/^URIs:[ \t]*/, "", u) }
 		/^Suites:/ && / bookworm( |$)/ && u != "" { print u; exit }
@@ -30,14 +31,26 @@ if [ ! -f "$backports_list" ]; then
 			/etc/apt/sources.list)
 	fi
 	[ -n "$uris" ] || { echo "install-deps: no Debian bookworm source found" >&2; exit 1; }
-	$SUDO tee "$backports_list" >/dev/null <<SRC
-Types: deb
+	echo "$uris"
+}
+
+add_source() { # file types suite
+	[ -f "$1" ] && return 0
+	local uris
+	uris=$(debian_uris)
+	$SUDO tee "$1" >/dev/null <<SRC
+Types: $2
 URIs: $uris
-Suites: bookworm-backports
+Suites: $3
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-fi
+}
+
+add_source /etc/apt/sources.list.d/mmuon-backports.sources deb bookworm-backports
+# Source packages (apt-get source): libfdt for the firmware is built from
+# Debian's dtc source with the firmware's flags (tools/fetch-arm64.sh).
+add_source /etc/apt/sources.list.d/mmuon-src.sources deb-src bookworm
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	$SUDO dpkg --add-architecture arm64
@@ -51,7 +64,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	clang-format ca-certificates \
 	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
 	qemu-efi-aarch64 u-boot-qemu \
-	dosfstools mtools \
+	dosfstools mtools dpkg-dev \
 	libdevmapper1.02.1 liblzma5 # grub-mkstandalone, unpacked by fetch-arm64.sh
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \

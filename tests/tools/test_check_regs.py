@@ -1,5 +1,7 @@
 """tools/check_regs.py catches code that uses registers the firmware must leave alone.
 
+x18, and any FP/SIMD register.
+
 Small objects with one planted use each, assembled here, must fail the
 check with the function and instruction named; the same instructions in
 the one function allowed to have them must pass. The real firmware must
@@ -50,6 +52,62 @@ exception_entry:
     stp x18, x19, [sp, #144]
     ret
 """, None),
+    # What Debian's prebuilt libfdt.a had in fdt_open_into and friends.
+    "AdvSIMD load/store": ("""
+    .text
+    .global fdt_open_into
+fdt_open_into:
+    ldr d0, [x0, #88]
+    stur d0, [x20, #20]
+    ret
+""", "FP/SIMD: fdt_open_into at 0x"),
+    "vector arithmetic": ("""
+    .text
+    .global splice
+splice:
+    rev32 v1.8b, v1.8b
+    ret
+""", "FP/SIMD: splice at 0x"),
+    "fmov from a general register": ("""
+    .text
+    .global appendprop
+appendprop:
+    fmov d0, x20
+    ret
+""", "FP/SIMD: appendprop at 0x"),
+    "q register": ("""
+    .text
+    .global copy
+copy:
+    ldp q0, q1, [x1]
+    ret
+""", "FP/SIMD: copy at 0x"),
+    "FPCR": ("""
+    .text
+    .global rounding
+rounding:
+    mrs x0, fpcr
+    ret
+""", "FP/SIMD: rounding at 0x"),
+    "d8-d15 kept across Exit()": ("""
+    .text
+context_save:
+    stp d8, d9, [x0, #104]
+    ret
+context_resume:
+    ldp d8, d9, [x0, #104]
+    ret
+""", None),
+    # Addresses that read like registers: "b d24 <target>".
+    "a branch to 0xd24": ("""
+    .text
+    .global far
+far:
+    b target
+    .org 0xd24
+target:
+    ret
+""", None),
 }
 
 
@@ -82,3 +140,4 @@ def test_firmware_passes():
         pytest.skip("build/mmuon.elf is not built: run `make`")
     result = check(elf)
     assert result.returncode == 0, result.stderr
+    assert "no FP/SIMD outside context_resume, context_save" in result.stdout
