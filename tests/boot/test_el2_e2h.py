@@ -21,7 +21,7 @@ import pytest
 
 import qemu
 from force_e2h import ForceE2hRes1
-from test_contract_check import FACTS, contract_check, run_app  # noqa: F401 (fixture)
+from test_contract_check import FACTS, contract_apps, contract_check, run_app  # noqa: F401 (fixtures)
 
 TIMEOUT = 150
 
