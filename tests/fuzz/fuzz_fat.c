@@ -44,6 +44,13 @@
 
 static uint8_t chunk[8192];
 static size_t read_budget;
+/*
+ * Entries opened per input, all directories together: a volume whose
+ * directories point at each other is a tree of 300^6 paths to a naive
+ * walk (the driver answers each call quickly; the walk must stop).
+ */
+#define MAX_OPENS 2000
+static unsigned open_budget;
 
 static void read_file(struct fat_file *f)
 {
@@ -75,12 +82,13 @@ static void walk(struct fat_file *dir, unsigned depth)
 	struct fat_entry_info info;
 	struct fat_file f;
 
-	for (unsigned i = 0; i < MAX_ENTRIES; i++) {
+	for (unsigned i = 0; i < MAX_ENTRIES && open_budget; i++) {
 		if (fat_readdir(dir, &info, false) != FAT_OK)
 			break;
 		if (info.name[0] == '.' &&
 		    (!info.name[1] || (info.name[1] == '.' && !info.name[2])))
 			continue;
+		open_budget--;
 		if (fat_open(dir, info.name, 0, 0, &f) != FAT_OK)
 			continue;
 		fat_get_info(&f, &info);
@@ -180,6 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fat_mount(&vol, &ram.dev) == FAT_OK) {
 		vol.clock = clock_fn;
 		read_budget = MAX_READ;
+		open_budget = MAX_OPENS;
 		CHECK(fat_open_root(&vol, &root) == FAT_OK);
 		walk(&root, 0);
 		fat_get_label(&vol, label);
