@@ -43,12 +43,14 @@
 #define PATH_BUF 1024
 
 struct attempt {
-	char what[176];
-	char why[64];
+	char what[48];	/* "Boot0001 \"debian\"", "removable media" */
+	char why[48];	/* "not found" */
+	char path[200]; /* the device path, as text ("" if none) */
 };
 
 struct option {
 	uint16_t number;
+	void *var; /* the variable's contents, which lo points into */
 	struct load_option lo;
 	char description[48];
 	bool done;
@@ -76,10 +78,11 @@ static EFI_GUID global_var = EFI_GLOBAL_VARIABLE;
 
 /* ---- what was tried ------------------------------------------------------ */
 
-static void tried(const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void tried(const char *what, const void *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void tried(const char *what, const char *fmt, ...)
+/* Records (and prints) an attempt that did not boot. */
+static void tried(const char *what, const void *path, const char *fmt, ...)
 {
 	struct attempt *a;
 	va_list ap;
@@ -93,7 +96,12 @@ static void tried(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(a->why, sizeof(a->why), fmt, ap);
 	va_end(ap);
-	printf("mmuon: boot: %s: %s\n", a->what, a->why);
+	a->path[0] = 0;
+	if (path)
+		devpath_to_text(path, DEVPATH_MAX_SIZE, a->path,
+				sizeof(a->path));
+	printf("mmuon: boot: %s: %s%s%s%s\n", a->what, a->why, path ? " (" : "",
+	       a->path, path ? ")" : "");
 }
 
 static const char *status_text(EFI_STATUS st)
@@ -169,21 +177,27 @@ static bool read_option(uint16_t number, struct option *o)
 	fmt_snprintf(label, sizeof(label), "Boot%04X", number);
 	data = get_var(name, &size);
 	if (!data) {
-		tried(label, "in BootOrder, but no such variable");
+		tried(label, NULL, "in BootOrder, but no such variable");
 		return false;
 	}
 	st = load_option_parse(data, size, &o->lo);
 	if (st != LOAD_OPTION_OK) {
-		tried(label, "invalid load option: %s",
+		tried(label, NULL, "invalid load option: %s",
 		      load_option_strerror(st));
+		efi_free_pool(data);
+		return false;
+	}
+	/* Inactive options and applications are not booted (3.1.3). */
+	if (!(o->lo.attributes & LOAD_OPTION_ACTIVE) ||
+	    (o->lo.attributes & LOAD_OPTION_CATEGORY) !=
+		    LOAD_OPTION_CATEGORY_BOOT) {
+		efi_free_pool(data);
 		return false;
 	}
 	o->number = number;
+	o->var = data;
 	load_option_description(&o->lo, o->description, sizeof(o->description));
-	/* Inactive options and applications are not booted (3.1.3). */
-	return (o->lo.attributes & LOAD_OPTION_ACTIVE) &&
-	       (o->lo.attributes & LOAD_OPTION_CATEGORY) ==
-		       LOAD_OPTION_CATEGORY_BOOT;
+	return true;
 }
 
 static void add_option(uint16_t number)
@@ -250,37 +264,31 @@ static void collect_filesystems(void)
 
 /* ---- booting one path ------------------------------------------------------ */
 
-static void path_text(const void *path, size_t size, char *out, size_t n)
-{
-	devpath_to_text(path, size, out, n);
-}
-
 /*
  * Loads and starts the file @path names. Returns only if it did not boot
  * (or the image returned); the outcome is recorded under @what.
  */
-static void boot_path(const char *what, const uint8_t *path, size_t size,
+static void boot_path(const char *what, const uint8_t *path,
 		      const struct option *o)
 {
 	EFI_DEVICE_PATH_PROTOCOL *dp = (EFI_DEVICE_PATH_PROTOCOL *)path;
 	EFI_LOADED_IMAGE_PROTOCOL *loaded;
 	EFI_HANDLE image;
 	EFI_STATUS st;
-	char text[176];
+	char text[200];
 	UINTN file_size;
 	void *file;
 
-	path_text(path, size, text, sizeof(text));
 	st = efi_file_path_read(TRUE, dp, &file, &file_size, NULL);
 	if (st != EFI_SUCCESS) {
-		tried(what, "%s (%s)", status_text(st), text);
+		tried(what, path, "%s", status_text(st));
 		return;
 	}
 	st = efi_load_image(TRUE, efi_firmware_handle(), dp, file, file_size,
 			    &image);
 	efi_free_pool(file);
 	if (st != EFI_SUCCESS) {
-		tried(what, "%s (%s)", status_text(st), text);
+		tried(what, path, "%s", status_text(st));
 		return;
 	}
 	if (o && o->lo.optional_size) {
@@ -289,29 +297,32 @@ static void boot_path(const char *what, const uint8_t *path, size_t size,
 		loaded->LoadOptionsSize = (UINT32)o->lo.optional_size;
 	}
 	set_boot_current(o);
+	devpath_to_text(path, DEVPATH_MAX_SIZE, text, sizeof(text));
 	printf("mmuon: booting %s: %s\n", what, text);
 	efi_events_signal_group(&(EFI_GUID)EFI_EVENT_GROUP_READY_TO_BOOT);
 	st = efi_start_image(image, NULL, NULL);
-	tried(what, "returned (status 0x%llx)", (unsigned long long)st);
+	tried(what, path, "returned (status 0x%llx)", (unsigned long long)st);
 }
 
-/* The removable-media file on filesystem @fs. */
-static void boot_removable(struct filesystem *fs)
+/*
+ * The removable-media file on filesystem @fs, for option @o (NULL: on
+ * the manager's own account).
+ */
+static void boot_removable(struct filesystem *fs, const struct option *o,
+			   const char *what)
 {
 	static const CHAR16 file[] = REMOVABLE_FILE;
 	uint8_t node[64];
 	size_t n = devpath_file_node(file, node, sizeof(node));
-	char what[176];
 
 	fs->done = true;
 	n = devpath_concat(fs->path, fs->path_size, node, n, bm.path,
 			   sizeof(bm.path));
 	if (!n) {
-		tried("removable media", "device path too long");
+		tried(what, fs->path, "device path too long");
 		return;
 	}
-	path_text(fs->path, fs->path_size, what, sizeof(what));
-	boot_path(what, bm.path, n, NULL);
+	boot_path(what, bm.path, o);
 }
 
 /* Whether @path starts with the device path @prefix (NULL: anything). */
@@ -330,7 +341,7 @@ static void boot_option(struct option *o, const uint8_t *prefix)
 	const uint8_t *path = o->lo.file_path;
 	size_t size = o->lo.file_path_size, after, n;
 	enum devpath_form form = devpath_form(path);
-	char what[64], text[176];
+	char what[48];
 	bool any = false;
 
 	fmt_snprintf(what, sizeof(what), "Boot%04X \"%s\"", o->number,
@@ -341,14 +352,14 @@ static void boot_option(struct option *o, const uint8_t *prefix)
 			return;
 		o->done = true;
 		if (devpath_file_part(path) != size - DEVPATH_HDR_SIZE) {
-			boot_path(what, path, size, o);
+			boot_path(what, path, o);
 			return;
 		}
 		/* A device: its filesystems' removable-media files. */
 		for (unsigned i = 0; i < bm.fs_count; i++) {
 			if (under(path, bm.fs[i].path)) {
 				any = true;
-				boot_removable(&bm.fs[i]);
+				boot_removable(&bm.fs[i], o, what);
 			}
 		}
 		break;
@@ -368,7 +379,7 @@ static void boot_option(struct option *o, const uint8_t *prefix)
 				continue;
 			memcpy(bm.path, fs->path, after);
 			memcpy(bm.path + after, path + DEVPATH_HD_SIZE, n);
-			boot_path(what, bm.path, after + n, o);
+			boot_path(what, bm.path, o);
 		}
 		break;
 	case DEVPATH_FORM_FILE:
@@ -388,21 +399,19 @@ static void boot_option(struct option *o, const uint8_t *prefix)
 				continue;
 			efi_file_source_close(&src);
 			any = true;
-			boot_path(what, bm.path, n, o);
+			boot_path(what, bm.path, o);
 		}
 		break;
 	default:
 		if (prefix)
 			return;
 		o->done = true;
-		path_text(path, size, text, sizeof(text));
-		tried(what, "%s, skipped", devpath_form_name(form));
+		tried(what, path, "%s, skipped", devpath_form_name(form));
 		return;
 	}
 	if (!any && !prefix) {
 		o->done = true;
-		path_text(path, size, text, sizeof(text));
-		tried(what, "no device for %.40s", text);
+		tried(what, path, "no such device or file");
 	}
 }
 
@@ -431,11 +440,11 @@ static void boot_device(const struct bootorder_entry *e)
 	unsigned before;
 
 	if (e->kind == BOOTORDER_NET) {
-		tried(e->text, "network boot is not offered, skipped");
+		tried(e->text, NULL, "network boot is not offered, skipped");
 		return;
 	}
 	if (!bootorder_device_path(e, prefix)) {
-		tried(e->text, "not a device mmuon knows, skipped");
+		tried(e->text, NULL, "not a device mmuon knows, skipped");
 		return;
 	}
 	before = bm.tried_count + bm.tried_more;
@@ -444,17 +453,21 @@ static void boot_device(const struct bootorder_entry *e)
 			boot_option(&bm.option[i], prefix);
 	for (unsigned i = 0; i < bm.fs_count; i++)
 		if (!bm.fs[i].done && under(prefix, bm.fs[i].path))
-			boot_removable(&bm.fs[i]);
+			boot_removable(&bm.fs[i], NULL, "removable media");
 	if (bm.tried_count + bm.tried_more == before)
-		tried(e->text, "no boot option and no filesystem on it");
+		tried(e->text, prefix,
+		      "no boot option and no filesystem on it");
 }
 
 static __attribute__((noreturn)) void nothing_booted(void)
 {
 	printf("mmuon: nothing booted; tried, in order:\n");
-	for (unsigned i = 0; i < bm.tried_count; i++)
-		printf("mmuon:   %u. %s: %s\n", i + 1, bm.tried[i].what,
-		       bm.tried[i].why);
+	for (unsigned i = 0; i < bm.tried_count; i++) {
+		const struct attempt *a = &bm.tried[i];
+
+		printf("mmuon:   %u. %s: %s%s%s%s\n", i + 1, a->what, a->why,
+		       a->path[0] ? " (" : "", a->path, a->path[0] ? ")" : "");
+	}
 	if (bm.tried_more)
 		printf("mmuon:   ... and %u more\n", bm.tried_more);
 	printf("mmuon: powering off\n");
@@ -463,6 +476,10 @@ static __attribute__((noreturn)) void nothing_booted(void)
 
 void boot_manager_run(const struct platform *p)
 {
+	/* Runs once in the firmware; the host tests run it again. */
+	for (unsigned i = 0; i < bm.option_count; i++)
+		efi_free_pool(bm.option[i].var);
+	memset(&bm, 0, sizeof(bm));
 	/*
 	 * Without fw_cfg (a DT that lost it) boot_linux() says so and stops:
 	 * on QEMU's virt machine that is a broken DT, not a disk boot.
@@ -470,18 +487,19 @@ void boot_manager_run(const struct platform *p)
 	if (!p->fw_cfg.size || !fw_cfg_present() ||
 	    fw_cfg_read_u32(FW_CFG_KERNEL_SIZE))
 		boot_linux(p);
-	tried("QEMU -kernel", "no kernel given (or it is empty)");
+	tried("QEMU -kernel", NULL, "no kernel given (or it is empty)");
 
 	read_bootorder();
 	collect_options();
 	collect_filesystems();
 	if (!bm.option_count)
-		tried("boot options", "none usable (BootOrder, BootNext)");
+		tried("boot options", NULL,
+		      "none usable (BootOrder, BootNext)");
 
 	for (unsigned i = 0; i < bm.order.count; i++)
 		boot_device(&bm.order.entry[i]);
 	if (bm.order.strict) {
-		tried("QEMU -boot strict=on", "nothing else is tried");
+		tried("QEMU -boot strict=on", NULL, "nothing else is tried");
 		nothing_booted();
 	}
 	for (unsigned i = 0; i < bm.option_count; i++)
@@ -489,9 +507,9 @@ void boot_manager_run(const struct platform *p)
 			boot_option(&bm.option[i], NULL);
 	for (unsigned i = 0; i < bm.fs_count; i++)
 		if (!bm.fs[i].done)
-			boot_removable(&bm.fs[i]);
+			boot_removable(&bm.fs[i], NULL, "removable media");
 	if (!bm.fs_count)
-		tried("removable media (\\EFI\\BOOT\\BOOTAA64.EFI)",
+		tried("removable media (\\EFI\\BOOT\\BOOTAA64.EFI)", NULL,
 		      "no filesystem found");
 	nothing_booted();
 }
