@@ -111,6 +111,14 @@ static void fx_close(struct fixture *fx)
 	free(fx);
 }
 
+/* Remounts after the image was changed behind the driver's back. */
+static void remount(struct fixture *fx)
+{
+	fat_close(&fx->root);
+	assert_int_equal(fat_mount(fx->vol, &fx->ram.dev), FAT_OK);
+	assert_int_equal(fat_open_root(fx->vol, &fx->root), FAT_OK);
+}
+
 /* mtools reads @path of the saved image as @data. */
 static void mtools_has(struct fixture *fx, const char *path,
 		       const uint8_t *data, size_t size)
@@ -623,6 +631,31 @@ static void test_full_volume(void **state)
 	fx_close(fx);
 }
 
+/*
+ * FSInfo claiming no free cluster (stale) does not stop a write, and the
+ * count written back is the true one (fsck.fat checks it).
+ */
+static void test_fsinfo_stale(void **state)
+{
+	struct fixture *fx = fx_open(&fat32);
+	uint64_t fsi = (uint64_t)fx->vol->fsinfo_sector * 512;
+	struct fat_volume_info vi;
+
+	(void)state;
+	assert_true(fx->vol->fsinfo_valid);
+	put32(fx->data + fsi + 488, 0);
+	remount(fx);
+	assert_int_equal(fx->vol->free_count, 0);
+	create_write(fx, U("\\after-stale-fsinfo"), "data", 4);
+	assert_int_equal(fat_volume_info(fx->vol, &vi), FAT_OK);
+	assert_true(vi.free_size > 0);
+	assert_int_equal(fat_flush(fx->vol), FAT_OK);
+	assert_int_equal(get32(fx->data + fsi + 488), fx->vol->free_count);
+	fx_save(fx);
+	fsck_clean(fx->work);
+	fx_close(fx);
+}
+
 /* The fixed FAT12/16 root directory has a fixed number of entries. */
 static void test_root_full(void **state)
 {
@@ -814,14 +847,6 @@ static void poke_fat(struct fixture *fx, uint32_t c, uint32_t v)
 						    (v & 0xfff)));
 		}
 	}
-}
-
-/* Remounts after the image was changed behind the driver's back. */
-static void remount(struct fixture *fx)
-{
-	fat_close(&fx->root);
-	assert_int_equal(fat_mount(fx->vol, &fx->ram.dev), FAT_OK);
-	assert_int_equal(fat_open_root(fx->vol, &fx->root), FAT_OK);
 }
 
 static void test_bad_chains(void **state)
@@ -1072,6 +1097,7 @@ int main(void)
 		cmocka_unit_test_prestate(test_write, (void *)&fat16_4k),
 		cmocka_unit_test(test_full_volume),
 		cmocka_unit_test(test_root_full),
+		cmocka_unit_test(test_fsinfo_stale),
 		cmocka_unit_test(test_two_handles),
 		cmocka_unit_test(test_read_only_device),
 		cmocka_unit_test(test_zero_copy),

@@ -475,8 +475,6 @@ int fat_alloc_cluster(struct fat_volume *vol, uint32_t hint, uint32_t *out)
 	uint32_t c, v;
 	int st;
 
-	if (vol->free_count == 0)
-		return FAT_ERR_FULL;
 	if (!fat_cluster_valid(vol, hint))
 		hint = fat_cluster_valid(vol, vol->next_free) ? vol->next_free
 							      : 2;
@@ -486,6 +484,13 @@ int fat_alloc_cluster(struct fat_volume *vol, uint32_t hint, uint32_t *out)
 		if (st)
 			return st;
 		if (v == 0) {
+			/* A free cluster where FSInfo counted none: count. */
+			if (vol->free_count == 0) {
+				vol->free_count = UINT32_MAX;
+				st = fat_count_free(vol);
+				if (st)
+					return st;
+			}
 			st = fat_put(vol, c, fat_eoc(vol));
 			if (st)
 				return st;
