@@ -43,7 +43,7 @@ FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--gc-sections -W
 # code, and as runtime code whose global symbols are renamed __rt_* in every
 # runtime object (memcpy in runtime code is __rt_memcpy). tools/check_runtime.py
 # then fails the build if runtime code or data refers to anything else.
-RT_SRCS        := src/efi/runtime.c src/efi/variables.c src/platform/pl031.c \
+RT_SRCS        := src/efi/runtime.c src/vars/varstore.c src/platform/pl031.c \
 		  src/lib/time_convert.c
 RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c
 
@@ -55,7 +55,7 @@ RT_OBJS   := $(patsubst %,$(BUILD)/fw/rt/%.o,$(RT_SRCS) $(RT_SHARED_SRCS))
 RT_SYMS   := $(BUILD)/fw/rt/shared.syms
 
 .PHONY: all
-all: $(BUILD)/mmuon.bin
+all: $(BUILD)/mmuon.bin $(BUILD)/mmuon-code.fd $(BUILD)/mmuon-vars.fd
 
 $(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf
 	$(OBJCOPY) -O binary $< $@
@@ -67,6 +67,30 @@ $(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/c
 	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp
 	$(PYTHON) tools/check_regs.py --cross $(CROSS) $@.tmp
 	mv $@.tmp $@
+
+# The pflash pair libvirt and QEMU's -drive if=pflash take: the firmware
+# padded to QEMU virt's 64 MiB bank (unit 0, read-only), and the NVRAM
+# template (unit 1; each VM gets a copy): erased, an empty variable store
+# at its start. Both sparse where they are zeros.
+FLASH_BANK_SIZE := 67108864
+$(BUILD)/mmuon-code.fd: $(BUILD)/mmuon.bin
+	cp $< $@.tmp
+	truncate -s $(FLASH_BANK_SIZE) $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/mmuon-vars.fd: $(BUILD)/host/mmuon-varstore
+	$< format $@.tmp --size $(FLASH_BANK_SIZE)
+	mv $@.tmp $@
+
+# The variable store's code built for the host (tools/varstore.c): writes
+# the template above and reads a VARS.fd after a test.
+VARS_HOST_SRCS := src/vars/vars.c src/vars/varlog.c src/vars/varstore.c \
+	src/vars/ram_flash.c src/lib/crc32.c src/lib/ucs2.c
+$(BUILD)/host/mmuon-varstore: tools/varstore.c $(VARS_HOST_SRCS) $(wildcard include/mmuon/*.h include/efi/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc \
+		-DMMUON_HOST_TEST -o $@ tools/varstore.c $(VARS_HOST_SRCS)
+
 
 $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 	@mkdir -p $(dir $@)

@@ -14,6 +14,10 @@
 #   fuzz_fat:     FAT12/16/32 volumes from mkfs.fat + mtools (fat_seeds.sh)
 #   fuzz_boot_config: Boot#### contents and QEMU bootorder files
 #                 (boot_config_seeds.py)
+#   fuzz_vars:    variable stores written by the firmware's own code
+#                 (build/host/mmuon-varstore) in the fuzz geometry: empty,
+#                 a few variables, after reclaims, an update left half
+#                 done; each also with the "fix the CRCs" byte after it
 set -eu
 
 OUT=${1:-build/fuzz/seeds}
@@ -57,4 +61,31 @@ for dts in "$HERE"/../unit/data/*.dts; do
 done
 "$HERE/fat_seeds.sh" "$OUT"
 /usr/bin/python3 "$HERE/boot_config_seeds.py" "$OUT"
+# fuzz_vars: two 4 KiB areas, as tests/fuzz/fuzz_vars.c mounts them.
+VS="build/host/mmuon-varstore --area-size 4096 --erase-size 4096"
+GUID=8be4df61-93ca-11d2-aa0d-00e098032b8c
+V=$OUT/fuzz_vars
+mkdir -p "$V"
+make -s build/host/mmuon-varstore
+$VS format "$V/empty" --size 8192
+cp "$V/empty" "$V/few"
+$VS set "$V/few" BootOrder $GUID 7 01000000
+$VS set "$V/few" Boot0001 $GUID 7 0100000024004400650062006900610006000000
+$VS set "$V/few" NvBootOnly $GUID 3 41424344
+cp "$V/few" "$V/reclaimed"
+i=0
+while [ $i -lt 40 ]; do
+	$VS set "$V/reclaimed" Counter $GUID 7 \
+		"$(printf '%08x' $i)$(printf '61%.0s' $(seq 100))"
+	i=$((i + 1))
+done
+# An update whose old record was never retired: the OBSOLETE bit of the
+# first record (BootOrder, at 64) set back.
+cp "$V/few" "$V/half-update"
+$VS set "$V/half-update" BootOrder $GUID 7 02000100
+printf '\376\377\377\377' | dd of="$V/half-update" bs=1 seek=64 conv=notrunc 2>/dev/null
+for f in "$V"/*; do
+	cp "$f" "$f-fixcrc"
+	printf '\001' >>"$f-fixcrc"
+done
 echo "make_seeds: seeds in $OUT"

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The UEFI variable service behind the runtime services: a varstore in RAM
+ * (include/mmuon/varstore.h) that holds every variable, and, when a flash
+ * bank holds one, the on-flash log (include/mmuon/varlog.h) that keeps the
+ * non-volatile ones across resets and power loss.
+ *
+ * Reads are served from RAM. A change to a non-volatile variable is planned
+ * in RAM, written to flash, and only then applied in RAM: if the flash
+ * write fails, SetVariable fails and nothing changed.
+ *
+ * Quotas (QueryVariableInfo reports them):
+ *   - non-volatile variables share the log's capacity (one area less its
+ *     header, in flash record bytes); after ExitBootServices the OS may not
+ *     use the last 1/VARS_RUNTIME_RESERVE_SHARE of it, so the firmware can
+ *     always write its own variables at the next boot;
+ *   - volatile variables share VARS_VOLATILE_BYTES of RAM;
+ *   - one variable's name + data is at most VARS_MAX_VARIABLE bytes.
+ * Without a flash store (vars_init_volatile) the whole arena is one budget,
+ * as it always was in RAM.
+ *
+ * Pure logic, host-tested (tests/unit/test_vars.c cuts the power at every
+ * flash step); runs at runtime: no allocation, bounded stack.
+ */
+#ifndef MMUON_VARS_H
+#define MMUON_VARS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <mmuon/flash.h>
+#include <mmuon/varlog.h>
+#include <mmuon/varstore.h>
+
+/* The store on QEMU's variable bank: two areas of 256 KiB. */
+#define VARS_AREA_SIZE (256 * 1024)
+#define VARS_AREAS 2
+#define VARS_VOLATILE_BYTES (64 * 1024)
+#define VARS_MAX_VARIABLE (32 * 1024)
+/* After ExitBootServices, 1/16th of the log (16 KiB) stays for the firmware. */
+#define VARS_RUNTIME_RESERVE_SHARE 16
+
+struct vars {
+	struct varstore store; /* every variable */
+	struct varlog log;
+	bool persistent; /* non-volatile variables go to the log */
+};
+
+/* What mounting the flash store found and did, for one console line. */
+struct vars_report {
+	struct varlog_report log;
+	bool formatted;	 /* a new store was written */
+	bool reclaimed;	 /* damage was cleaned up */
+	int repair_error; /* the flash error that stopped a format or reclaim */
+};
+
+/* RAM a flash store with areas of this size needs (its mirror, plus the
+ * volatile budget). */
+size_t vars_arena_size(uint32_t area_size);
+
+/* No flash store: everything in `size` bytes of RAM. */
+void vars_init_volatile(struct vars *v, void *arena, size_t size);
+
+/*
+ * Mounts the store on `flash` (areas of area_size, vars_arena_size() bytes
+ * of arena): loads what is valid, reclaims if anything was damaged,
+ * formats a blank or foreign bank. Returns 0 when the store is in use
+ * (v->persistent), else a varlog or flash error -- or, with 0 and
+ * report->log.found == VARLOG_FOUND_ZEROS, nothing to use (QEMU's bank with
+ * no file behind it). When the store is not in use, v is not initialized.
+ */
+int vars_mount(struct vars *v, void *arena, size_t arena_size,
+	       const struct flash *flash, uint32_t area_size, unsigned areas,
+	       struct vars_report *report);
+
+EFI_STATUS vars_get(const struct vars *v, const CHAR16 *name,
+		    const EFI_GUID *vendor, UINT32 *attributes,
+		    UINTN *data_size, VOID *data, bool runtime);
+EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size,
+			 CHAR16 *name, EFI_GUID *vendor, bool runtime);
+/* EFI_DEVICE_ERROR if the flash failed (nothing changed in RAM). */
+EFI_STATUS vars_set(struct vars *v, const CHAR16 *name, const EFI_GUID *vendor,
+		    UINT32 attributes, UINTN data_size, const VOID *data,
+		    bool runtime);
+EFI_STATUS vars_query(const struct vars *v, UINT32 attributes,
+		      UINT64 *max_storage, UINT64 *remaining,
+		      UINT64 *max_variable, bool runtime);
+
+#endif

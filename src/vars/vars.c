@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The variable service: a RAM varstore mirrored to the on-flash log. See
+ * include/mmuon/vars.h.
+ */
+#include <mmuon/vars.h>
+
+static bool is_nonvolatile(UINT32 attributes)
+{
+	return attributes & EFI_VARIABLE_NON_VOLATILE;
+}
+
+size_t vars_arena_size(uint32_t area_size)
+{
+	return (size_t)(area_size - VARLOG_AREA_HEADER) + VARS_VOLATILE_BYTES;
+}
+
+void vars_init_volatile(struct vars *v, void *arena, size_t size)
+{
+	varstore_init(&v->store, arena, size);
+	v->persistent = false;
+}
+
+/* ---- the live set, from RAM, for reclaim ---------------------------------- */
+
+struct ram_source {
+	struct vars *v;
+	struct varstore_var *next;
+};
+
+static void source_rewind(void *ctx)
+{
+	struct ram_source *s = ctx;
+
+	s->next = varstore_first(&s->v->store);
+}
+
+static bool source_next(void *ctx, struct varlog_entry *e, void **item)
+{
+	struct ram_source *s = ctx;
+	struct varstore_var *var = s->next;
+
+	while (var && !is_nonvolatile(varstore_var_attributes(var)))
+		var = varstore_next(&s->v->store, var);
+	if (!var)
+		return false;
+	s->next = varstore_next(&s->v->store, var);
+	*e = (struct varlog_entry){
+		.ref = varstore_var_ref(var),
+		.vendor = varstore_var_vendor(var),
+		.attributes = varstore_var_attributes(var),
+		.name = varstore_var_name(var),
+		.name_size = varstore_var_name_size(var),
+		.data = {varstore_var_data(var)},
+		.data_size = {varstore_var_data_size(var)},
+	};
+	*item = var;
+	return true;
+}
+
+static void source_placed(void *ctx, void *item, uint32_t ref)
+{
+	(void)ctx;
+	varstore_var_set_ref(item, ref);
+}
+
+static struct varlog_source ram_source(struct ram_source *s, struct vars *v)
+{
+	s->v = v;
+	s->next = NULL;
+	return (struct varlog_source){
+		.rewind = source_rewind,
+		.next = source_next,
+		.placed = source_placed,
+		.ctx = s,
+	};
+}
+
+/* The log bytes non-volatile variables may take. */
+static uint32_t log_limit(const struct vars *v, bool runtime)
+{
+	uint32_t capacity = varlog_capacity(&v->log);
+
+	return runtime ? capacity - capacity / VARS_RUNTIME_RESERVE_SHARE
+		       : capacity;
+}
+
+static size_t largest_variable(const struct varlog *log)
+{
+	uint32_t most = varlog_capacity(log) - VARLOG_RECORD_HEADER;
+
+	return VARS_MAX_VARIABLE < most ? VARS_MAX_VARIABLE : most;
+}
+
+/* ---- mount ------------------------------------------------------------------ */
+
+static enum varlog_verdict load(void *ctx, struct varlog *log,
+				const struct varlog_record *rec,
+				uint32_t *replaced)
+{
+	struct vars *v = ctx;
+	CHAR16 *name;
+	void *data;
+
+	if (!is_nonvolatile(rec->attributes))
+		return VARLOG_DAMAGED;
+	if (!varstore_load_reserve(&v->store, rec->name_size, rec->data_size,
+				   &name, &data))
+		return VARLOG_NO_ROOM;
+	if (varlog_read_body(log, rec, name, data)) {
+		varstore_load_cancel(&v->store);
+		return VARLOG_DAMAGED;
+	}
+	if (!varstore_load_commit(&v->store, &rec->vendor, rec->attributes,
+				  rec->ref, replaced))
+		return VARLOG_DAMAGED;
+	return VARLOG_KEEP;
+}
+
+int vars_mount(struct vars *v, void *arena, size_t arena_size,
+	       const struct flash *flash, uint32_t area_size, unsigned areas,
+	       struct vars_report *report)
+{
+	struct varstore_limits limits;
+	struct ram_source s;
+	struct varlog_source source = ram_source(&s, v);
+	int err;
+
+	*report = (struct vars_report){0};
+	v->persistent = false;
+	if (arena_size < vars_arena_size(area_size))
+		return VARLOG_ERR_GEOMETRY;
+	varstore_init(&v->store, arena, arena_size);
+	err = varlog_mount(&v->log, flash, area_size, areas, load, v,
+			   &report->log);
+	if (err)
+		return err;
+	/* Loading took whatever it found; quotas hold from now on. */
+	limits = (struct varstore_limits){
+		.nonvolatile = arena_size - VARS_VOLATILE_BYTES,
+		.volatile_ = VARS_VOLATILE_BYTES,
+		.max_variable = largest_variable(&v->log),
+	};
+	varstore_set_limits(&v->store, &limits);
+	switch (report->log.found) {
+	case VARLOG_FOUND_ZEROS:
+		return 0;
+	case VARLOG_FOUND_BLANK:
+	case VARLOG_FOUND_FOREIGN:
+		err = varlog_format(&v->log);
+		if (err)
+			return err;
+		report->formatted = true;
+		break;
+	case VARLOG_FOUND_STORE:
+		/* Rewrite what was valid into a clean area. Should that fail,
+		 * the store still reads; the next write tries again. */
+		if (v->log.dirty) {
+			report->repair_error = varlog_reclaim(&v->log, &source);
+			report->reclaimed = !report->repair_error;
+		}
+		break;
+	}
+	v->persistent = true;
+	return 0;
+}
+
+/* ---- the services ------------------------------------------------------------- */
+
+EFI_STATUS vars_get(const struct vars *v, const CHAR16 *name,
+		    const EFI_GUID *vendor, UINT32 *attributes,
+		    UINTN *data_size, VOID *data, bool runtime)
+{
+	return varstore_get(&v->store, name, vendor, attributes, data_size,
+			    data, runtime);
+}
+
+EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size,
+			 CHAR16 *name, EFI_GUID *vendor, bool runtime)
+{
+	return varstore_get_next(&v->store, name_size, name, vendor, runtime);
+}
+
+static EFI_STATUS status_of(int err)
+{
+	return err == VARLOG_ERR_NO_SPACE ? EFI_OUT_OF_RESOURCES
+					  : EFI_DEVICE_ERROR;
+}
+
+/* The flash half of a non-volatile change. */
+static EFI_STATUS write_log(struct vars *v, const struct varstore_change *c,
+			    bool runtime, uint32_t *ref)
+{
+	const struct varstore_var *old = c->existing;
+	uint32_t old_ref = old ? varstore_var_ref(old) : 0;
+	uint32_t old_size = 0, new_size;
+	struct varlog_entry entry;
+	struct ram_source s;
+	struct varlog_source source = ram_source(&s, v);
+	int err;
+
+	if (c->kind == VARSTORE_DELETE) {
+		err = varlog_replace(&v->log, NULL, old_ref, &source, NULL);
+		return err ? status_of(err) : EFI_SUCCESS;
+	}
+	if (old)
+		old_size = varlog_record_size(varstore_var_name_size(old),
+					      varstore_var_data_size(old));
+	new_size = varlog_record_size(c->name_size, c->keep + c->data_size);
+	/* Growing past the quota is refused; shrinking is always allowed. */
+	if (new_size > old_size &&
+	    (uint64_t)v->log.live - old_size + new_size >
+		    log_limit(v, runtime))
+		return EFI_OUT_OF_RESOURCES;
+
+	entry = (struct varlog_entry){
+		.vendor = c->vendor,
+		.attributes = c->attributes,
+		.name = c->name,
+		.name_size = c->name_size,
+		.data = {old ? varstore_var_data(old) : NULL, c->data},
+		.data_size = {c->keep, c->data_size},
+	};
+	err = varlog_replace(&v->log, &entry, old_ref, &source, ref);
+	return err ? status_of(err) : EFI_SUCCESS;
+}
+
+EFI_STATUS vars_set(struct vars *v, const CHAR16 *name, const EFI_GUID *vendor,
+		    UINT32 attributes, UINTN data_size, const VOID *data,
+		    bool runtime)
+{
+	struct varstore_change change;
+	uint32_t ref = 0;
+	EFI_STATUS status;
+
+	status = varstore_plan(&v->store, name, vendor, attributes, data_size,
+			       data, runtime, &change);
+	if (status != EFI_SUCCESS || change.kind == VARSTORE_NOTHING)
+		return status;
+	if (v->persistent && is_nonvolatile(change.attributes)) {
+		status = write_log(v, &change, runtime, &ref);
+		if (status != EFI_SUCCESS)
+			return status;
+	}
+	varstore_apply(&v->store, &change, ref);
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS vars_query(const struct vars *v, UINT32 attributes,
+		      UINT64 *max_storage, UINT64 *remaining,
+		      UINT64 *max_variable, bool runtime)
+{
+	EFI_STATUS status = varstore_query(&v->store, attributes, max_storage,
+					   remaining, max_variable, runtime);
+	uint32_t capacity, limit;
+
+	if (status != EFI_SUCCESS || !v->persistent ||
+	    !is_nonvolatile(attributes))
+		return status;
+	/* Non-volatile variables: what the log holds, in its own bytes. */
+	capacity = varlog_capacity(&v->log);
+	limit = log_limit(v, runtime);
+	*max_storage = capacity;
+	*remaining = v->log.live < limit ? limit - v->log.live : 0;
+	*max_variable = largest_variable(&v->log);
+	return EFI_SUCCESS;
+}
