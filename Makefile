@@ -43,9 +43,12 @@ FW_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--gc-sections -W
 # code, and as runtime code whose global symbols are renamed __rt_* in every
 # runtime object (memcpy in runtime code is __rt_memcpy). tools/check_runtime.py
 # then fails the build if runtime code or data refers to anything else.
-RT_SRCS        := src/efi/runtime.c src/vars/varstore.c src/platform/pl031.c \
+RT_SRCS        := src/efi/runtime.c src/efi/variables.c src/vars/vars.c \
+		  src/vars/varlog.c src/vars/varstore.c \
+		  src/drivers/cfi_flash.c src/platform/pl031.c \
 		  src/lib/time_convert.c
-RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c
+RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c src/lib/crc32.c \
+		  src/arch/timer.c
 
 # Every other source under src/, at any depth (src/drivers/virtio/blk.c too).
 FW_C_SRCS := $(filter-out $(RT_SRCS),$(sort $(shell find src -name '*.c')))
@@ -70,8 +73,8 @@ $(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/c
 
 # The pflash pair libvirt and QEMU's -drive if=pflash take: the firmware
 # padded to QEMU virt's 64 MiB bank (unit 0, read-only), and the NVRAM
-# template (unit 1; each VM gets a copy): erased, an empty variable store
-# at its start. Both sparse where they are zeros.
+# template (unit 1; each VM gets a copy): an empty variable store at its
+# start, zeros after it. Both sparse where they are zeros.
 FLASH_BANK_SIZE := 67108864
 $(BUILD)/mmuon-code.fd: $(BUILD)/mmuon.bin
 	cp $< $@.tmp
@@ -234,6 +237,28 @@ test: deps
 run: deps all
 	tools/run.sh
 
+# ---- installing: the images and QEMU's firmware descriptors -----------------
+# PREFIX/share/mmuon/{mmuon.bin,mmuon-code.fd,mmuon-vars.fd} and, for QEMU
+# and libvirt (docs/interop/firmware.json), PREFIX/share/qemu/firmware/
+# 70-mmuon-aarch64.json (the pflash pair) and 71-mmuon-aarch64-memory.json
+# (-bios). Numbered after Debian's EDK2 (60-): installing mmuon does not
+# change which firmware `--boot uefi` picks (README, "libvirt").
+PREFIX  ?= /usr/local
+DESTDIR ?=
+DATADIR := $(PREFIX)/share
+DESCRIPTORS := $(wildcard dist/qemu-firmware/*.json.in)
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(DATADIR)/mmuon $(DESTDIR)$(DATADIR)/qemu/firmware
+	install -m 0644 $(BUILD)/mmuon.bin $(DESTDIR)$(DATADIR)/mmuon/
+	@# cp keeps the images sparse where they are zeros; install would not.
+	cp --sparse=always $(BUILD)/mmuon-code.fd $(BUILD)/mmuon-vars.fd $(DESTDIR)$(DATADIR)/mmuon/
+	chmod 0644 $(DESTDIR)$(DATADIR)/mmuon/mmuon-code.fd $(DESTDIR)$(DATADIR)/mmuon/mmuon-vars.fd
+	set -e; for d in $(DESCRIPTORS); do \
+		sed 's|@DATADIR@|$(DATADIR)|g' $$d >$(DESTDIR)$(DATADIR)/qemu/firmware/$$(basename $$d .in); \
+		chmod 0644 $(DESTDIR)$(DATADIR)/qemu/firmware/$$(basename $$d .in); \
+	done
+
 # ---- housekeeping ---------------------------------------------------------
 .PHONY: format check-format clean help
 FORMAT_SRCS = $(filter-out src/arch/asm.h,$(shell git ls-files '*.c' '*.h'))
@@ -255,6 +280,8 @@ help:
 	@echo "make record-figures  re-record the instruction count test_figures.py checks"
 	@echo "make matrix   the full configuration matrix (slow)"
 	@echo "make fuzz     libFuzzer targets, FUZZ_SECONDS each (fuzz-smoke: 20 s)"
+	@echo "make install  images to PREFIX/share/mmuon, QEMU descriptors (DESTDIR too)"
+	@echo "make reliability  100 power-loss trials of the flash variable store"
 
 # ---- EFI test applications (gnu-efi) ---------------------------------------
 # build/efi_apps/<name>.efi, run by mmuon as the "kernel" in tests/boot.

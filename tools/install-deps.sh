@@ -66,6 +66,10 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	qemu-efi-aarch64 u-boot-qemu \
 	dosfstools mtools dpkg-dev \
 	libdevmapper1.02.1 liblzma5 # grub-mkstandalone, unpacked by fetch-arm64.sh
+# The Debian package (debian/, dpkg-buildpackage, lintian) and the libvirt
+# test (tests/boot/test_libvirt.py starts libvirtd itself: no systemd).
+$SUDO apt-get install -y -qq --no-install-recommends \
+	debhelper dpkg-dev fakeroot lintian libvirt-daemon-system virtinst
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	qemu-system-arm qemu-utils

@@ -70,14 +70,14 @@ stale() {
 }
 
 # ---- the test init --------------------------------------------------------
-src=$ROOT/tests/boot/init/test_init.c
+srcs=("$ROOT"/tests/boot/init/*.c)
 sha=$ROOT/src/lib/sha256.c
 init=$BUILD/init
-if stale "$init" "$src" "$sha" "$0"; then
+if stale "$init" "${srcs[@]}" "$ROOT"/tests/boot/init/*.h "$sha" "$0"; then
 	# -static: the initramfs has no libc; -s: 0.6 MiB less to load per boot.
 	# SHA-256 is the firmware's own, so both sides hash with tested code.
 	"${CROSS}gcc" -static -Os -s -std=gnu11 -Wall -Wextra -Werror \
-		-I"$ROOT/include" -o "$init.tmp" "$src" "$sha"
+		-I"$ROOT/include" -o "$init.tmp" "${srcs[@]}" "$sha"
 	mv "$init.tmp" "$init"
 fi
 

@@ -371,7 +371,11 @@ def _qemu_cmd(args, port):
         args.qemu, "-M", machine, "-cpu", args.cpu, "-m", "1G",
         "-display", "none", "-nodefaults", "-monitor", "none",
         "-serial", "null",  # nothing to see: we stop before the first print
-        "-bios", args.bios,
+    ] + (
+        # The pflash pair as libvirt maps it: the image read-only in unit 0.
+        ["-drive", "if=pflash,unit=0,format=raw,readonly=on,file=" + args.bios]
+        if args.pflash else ["-bios", args.bios]
+    ) + [
         "-S",  # halted at the reset vector until gdb steps it
         "-gdb", "tcp:127.0.0.1:%d" % port,
     ]
@@ -535,6 +539,9 @@ def main(argv=None):
     p.add_argument("--cpu", default="max", help="QEMU -cpu model (default max)")
     p.add_argument("--bios", default=os.path.join(root, "build", "mmuon.bin"),
                    help="flash image (default build/mmuon.bin)")
+    p.add_argument("--pflash", action="store_true",
+                   help="map the image as -drive if=pflash,unit=0 (read-only; "
+                        "a 64 MiB image such as build/mmuon-code.fd) instead of -bios")
     p.add_argument("--elf", default=None,
                    help="symbols for the trace (default: the .elf beside --bios, if any)")
     p.add_argument("--method", choices=("auto", "sysreg", "msr"), default="auto",

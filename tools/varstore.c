@@ -5,8 +5,8 @@
  * look inside a VARS.fd after the guest ran (or was killed).
  *
  *   mmuon-varstore format IMAGE [--size BYTES]
- *       a new image (default 64 MiB, QEMU's flash bank): erased, with an
- *       empty store at its start -- build/mmuon-vars.fd
+ *       a new image (default 64 MiB, QEMU's flash bank) with an empty store
+ *       at its start, the rest zeros (sparse) -- build/mmuon-vars.fd
  *   mmuon-varstore list IMAGE
  *       what a boot would find: one line of report, then one line per
  *       variable: NAME-GUID attributes=0xN size=N data=HEX
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mmuon/ram_flash.h>
 #include <mmuon/ucs2.h>
@@ -147,8 +148,8 @@ static void print_report(const struct image *im, int err)
 	       "formatted=%d reclaimed=%d live=%u capacity=%u\n",
 	       found_name(r->found), err, r->area,
 	       (unsigned long long)r->generation, r->records, r->incomplete,
-	       r->replaced, r->damaged, r->damaged_bytes,
-	       im->report.formatted, im->report.reclaimed, im->v.log.live,
+	       r->replaced, r->damaged, r->damaged_bytes, im->report.formatted,
+	       im->report.reclaimed, im->v.log.live,
 	       area_size - VARLOG_AREA_HEADER);
 }
 
@@ -178,16 +179,23 @@ static void print_variables(const struct image *im)
 	}
 }
 
+/*
+ * The store's region erased and formatted, the rest of the bank zeros: it
+ * is never used, and zeros keep the file (and every VM's copy of it)
+ * sparse.
+ */
 static int cmd_format(const char *path, uint32_t size)
 {
 	struct image im = {.path = path};
-	uint8_t *erased = malloc(size);
+	uint32_t store = area_size * areas;
+	uint8_t *erased = malloc(store);
 	FILE *f = fopen(path, "wb");
 
-	if (size < area_size * areas)
+	if (size < store)
 		die("image smaller than the store: %s", path);
-	memset(erased, 0xff, size);
-	if (!f || fwrite(erased, 1, size, f) != size || fclose(f))
+	memset(erased, 0xff, store);
+	if (!f || fwrite(erased, 1, store, f) != store ||
+	    ftruncate(fileno(f), size) || fclose(f))
 		die("cannot write %s", path);
 	load(&im, path);
 	if (mount(&im) || !im.report.formatted)
@@ -238,12 +246,13 @@ static int cmd_set(char **argv)
 		die("name too long: %s", argv[1]);
 	parse_guid(argv[2], &guid);
 	for (i = 0; i < len; i++)
-		data[i] = hexval(argv[4][2 * i]) << 4 | hexval(argv[4][2 * i + 1]);
+		data[i] = hexval(argv[4][2 * i]) << 4 |
+			  hexval(argv[4][2 * i + 1]);
 	load(&im, argv[0]);
 	if (mount(&im) || !im.v.persistent)
 		die("no store in %s", argv[0]);
-	status = vars_set(&im.v, name, &guid, number(argv[3]), len, data,
-			  false);
+	status =
+		vars_set(&im.v, name, &guid, number(argv[3]), len, data, false);
 	if (status != EFI_SUCCESS) {
 		fprintf(stderr, "mmuon-varstore: SetVariable: 0x%llx\n",
 			(unsigned long long)status);

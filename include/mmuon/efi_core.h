@@ -59,6 +59,9 @@ EFI_STATUS efi_memory_set_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
 				     UINT64 set, UINT64 clear);
 EFI_STATUS efi_memory_get_attributes(EFI_PHYSICAL_ADDRESS base, UINT64 size,
 				     UINT64 *attributes);
+/* A device region runtime services drive: EfiMemoryMappedIO, which the OS
+ * maps for them (whole 64 KiB units). */
+void efi_memory_add_mmio(uint64_t base, uint64_t size, const char *what);
 /* Kernel placement: a uniformly random aligned slot over all free RAM, or
  * the lowest one. */
 EFI_STATUS efi_allocate_random(EFI_MEMORY_TYPE type, uint64_t pages,
@@ -211,6 +214,21 @@ extern EFI_BOOT_SERVICES efi_boot_services;
 extern EFI_RUNTIME_SERVICES efi_runtime_services;
 /* Sets up the RTC, the variable store and the EFI_RT_PROPERTIES_TABLE. */
 void efi_runtime_init(const struct platform *p);
+/* The variable services, and their store: on flash or in RAM
+ * (src/efi/variables.c). */
+EFI_STATUS EFIAPI efi_get_variable(CHAR16 *name, EFI_GUID *vendor,
+				   UINT32 *attributes, UINTN *data_size,
+				   VOID *data);
+EFI_STATUS EFIAPI efi_get_next_variable_name(UINTN *name_size, CHAR16 *name,
+					     EFI_GUID *vendor);
+EFI_STATUS EFIAPI efi_set_variable(CHAR16 *name, EFI_GUID *vendor,
+				   UINT32 attributes, UINTN data_size,
+				   VOID *data);
+EFI_STATUS EFIAPI efi_query_variable_info(UINT32 attributes,
+					  UINT64 *max_storage,
+					  UINT64 *remaining,
+					  UINT64 *max_variable);
+void efi_variables_init(const struct platform *p);
 
 /* ---- protocols on their own handles --------------------------------- */
 void efi_console_install(void);			/* src/efi/console.c */

@@ -12,14 +12,11 @@
 
 #include <efi/types.h>
 #include <mmuon/platform.h>
-#include <mmuon/varstore.h>
 
 /* The PL031 GetTime/SetTime use (0: none). */
 void efi_runtime_use_rtc(uintptr_t base);
 /* The PSCI conduit ResetSystem uses. */
 void efi_runtime_use_psci(enum psci_conduit conduit);
-/* The variable store behind the variable services. */
-struct varstore *efi_runtime_varstore(void);
 /* From ExitBootServices on, the variable services apply runtime rules. */
 void efi_runtime_mark_boot_services_exited(void);
 

@@ -17,11 +17,11 @@
 
 enum flash_error {
 	FLASH_OK = 0,
-	FLASH_ERR_RANGE = -1,	 /* outside the region, or misaligned */
-	FLASH_ERR_TIMEOUT = -2,	 /* the device never said it was ready */
-	FLASH_ERR_PROGRAM = -3,	 /* the device reported a program failure */
-	FLASH_ERR_ERASE = -4,	 /* the device reported an erase failure */
-	FLASH_ERR_LOCKED = -5,	 /* the block is protected */
+	FLASH_ERR_RANGE = -1,	  /* outside the region, or misaligned */
+	FLASH_ERR_TIMEOUT = -2,	  /* the device never said it was ready */
+	FLASH_ERR_PROGRAM = -3,	  /* the device reported a program failure */
+	FLASH_ERR_ERASE = -4,	  /* the device reported an erase failure */
+	FLASH_ERR_LOCKED = -5,	  /* the block is protected */
 	FLASH_ERR_POWER_CUT = -6, /* the RAM backend's simulated power loss */
 };
 
@@ -40,8 +40,8 @@ struct flash {
 	uint32_t program_align; /* 1, 2, 4 or 8 */
 };
 
-static inline int flash_read(const struct flash *f, uint32_t offset,
-			     void *buf, uint32_t len)
+static inline int flash_read(const struct flash *f, uint32_t offset, void *buf,
+			     uint32_t len)
 {
 	return f->ops->read(f->ctx, offset, buf, len);
 }

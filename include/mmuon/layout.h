@@ -7,9 +7,14 @@
 #ifndef MMUON_LAYOUT_H
 #define MMUON_LAYOUT_H
 
-/* -bios maps the image as flash at 0 (two 64 MiB banks). */
+/*
+ * -bios (or -drive if=pflash,unit=0) maps the image as flash at 0: two
+ * 64 MiB banks, the firmware in the first, the variable store in the
+ * second (-drive if=pflash,unit=1).
+ */
 #define FLASH_BASE 0x00000000
 #define FLASH_SIZE 0x08000000
+#define FLASH_BANK_SIZE 0x04000000
 
 /* The device window: everything between flash and RAM. */
 #define DEVICE_WINDOW_BASE 0x08000000

@@ -36,6 +36,11 @@ struct platform {
 	struct mem_range poweroff_gpio;
 	unsigned poweroff_line;
 	const char *bootargs; /* /chosen/bootargs, "" if none */
+	/* The cfi-flash node's banks (QEMU virt: code at 0, variables at
+	 * 64 MiB) and its bus width in bytes; flash_banks 0 if none. */
+	struct mem_range flash[2];
+	unsigned flash_banks;
+	unsigned flash_bank_width;
 };
 
 /*

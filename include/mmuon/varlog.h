@@ -47,20 +47,22 @@ struct varlog {
 enum varlog_found {
 	VARLOG_FOUND_STORE,   /* a committed area: mounted */
 	VARLOG_FOUND_BLANK,   /* erased (all 1s): format it */
-	VARLOG_FOUND_ZEROS,   /* all 0s: QEMU's flash with no file behind it */
+	VARLOG_FOUND_ZEROS,   /* all 0s: an empty VARS file (Debian's EDK2
+				 template is one), or QEMU's bank with no file
+				 behind it: format it */
 	VARLOG_FOUND_FOREIGN, /* something else: format it (and say so) */
 };
 
 /* What mount saw on the way, for one line on the console. */
 struct varlog_report {
 	enum varlog_found found;
-	unsigned area;		 /* the active one */
-	uint64_t generation;	 /* its generation */
-	unsigned records;	 /* live records loaded */
-	unsigned incomplete;	 /* writes a power loss interrupted */
-	unsigned replaced;	 /* updates a power loss left half done */
-	unsigned damaged;	 /* records (or runs of bytes) that failed */
-	uint32_t damaged_bytes;	 /* how many bytes those took */
+	unsigned area;		/* the active one */
+	uint64_t generation;	/* its generation */
+	unsigned records;	/* live records loaded */
+	unsigned incomplete;	/* writes a power loss interrupted */
+	unsigned replaced;	/* updates a power loss left half done */
+	unsigned damaged;	/* records (or runs of bytes) that failed */
+	uint32_t damaged_bytes; /* how many bytes those took */
 };
 
 /* A live record found at mount, handed to the caller. */

@@ -49,8 +49,8 @@ struct vars {
 /* What mounting the flash store found and did, for one console line. */
 struct vars_report {
 	struct varlog_report log;
-	bool formatted;	 /* a new store was written */
-	bool reclaimed;	 /* damage was cleaned up */
+	bool formatted;	  /* a new store was written */
+	bool reclaimed;	  /* damage was cleaned up */
 	int repair_error; /* the flash error that stopped a format or reclaim */
 };
 
@@ -64,10 +64,9 @@ void vars_init_volatile(struct vars *v, void *arena, size_t size);
 /*
  * Mounts the store on `flash` (areas of area_size, vars_arena_size() bytes
  * of arena): loads what is valid, reclaims if anything was damaged,
- * formats a blank or foreign bank. Returns 0 when the store is in use
- * (v->persistent), else a varlog or flash error -- or, with 0 and
- * report->log.found == VARLOG_FOUND_ZEROS, nothing to use (QEMU's bank with
- * no file behind it). When the store is not in use, v is not initialized.
+ * formats a blank, zeroed or foreign bank. Returns 0 when the store is in
+ * use (v->persistent), else a varlog or flash error, and then v is not
+ * initialized.
  */
 int vars_mount(struct vars *v, void *arena, size_t arena_size,
 	       const struct flash *flash, uint32_t area_size, unsigned areas,
@@ -76,8 +75,8 @@ int vars_mount(struct vars *v, void *arena, size_t arena_size,
 EFI_STATUS vars_get(const struct vars *v, const CHAR16 *name,
 		    const EFI_GUID *vendor, UINT32 *attributes,
 		    UINTN *data_size, VOID *data, bool runtime);
-EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size,
-			 CHAR16 *name, EFI_GUID *vendor, bool runtime);
+EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size, CHAR16 *name,
+			 EFI_GUID *vendor, bool runtime);
 /* EFI_DEVICE_ERROR if the flash failed (nothing changed in RAM). */
 EFI_STATUS vars_set(struct vars *v, const CHAR16 *name, const EFI_GUID *vendor,
 		    UINT32 attributes, UINTN data_size, const VOID *data,

@@ -5,7 +5,12 @@
  * tables to RAM before the MMU is on without making data accesses.
  *
  * They do not depend on the RAM size: a 1:1 map of
- *   flash   [0, 128 MiB)         Normal WB, read-only, executable  (2 MiB blocks)
+ *   flash   [0, 64 MiB)          Normal WB, read-only, executable  (2 MiB blocks)
+ *   flash   [64 MiB, 128 MiB)    Device-nGnRE, read/write, execute-never:
+ *                                the variable bank, a device the CFI
+ *                                driver commands (and never cacheable, so
+ *                                no line of it can be in a cache when it
+ *                                answers with status instead of data)
  *   devices [128 MiB, 1 GiB)     Device-nGnRE, read/write, execute-never
  *   RAM     [1 GiB, 256 GiB)     Normal WB, read/write, execute-never (1 GiB blocks)
  * RAM that does not exist is mapped too; nothing touches it before the DT
@@ -46,11 +51,11 @@
 	.balign	4096
 \name\()_l2:				// level 2: the first GiB, 512 x 2 MiB
 	.set	addr, FLASH_BASE
-	.rept	FLASH_SIZE / SZ_2M
+	.rept	FLASH_BANK_SIZE / SZ_2M
 	desc	addr, NORMAL_LO | \ap_ro, \x_hi
 	.set	addr, addr + SZ_2M
 	.endr
-	.rept	DEVICE_WINDOW_SIZE / SZ_2M
+	.rept	(FLASH_SIZE - FLASH_BANK_SIZE + DEVICE_WINDOW_SIZE) / SZ_2M
 	desc	addr, DEVICE_LO | \ap_rw, \xn_hi
 	.set	addr, addr + SZ_2M
 	.endr

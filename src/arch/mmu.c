@@ -4,7 +4,9 @@
  * still live, then switched to without turning the MMU off (see
  * mmu_switch.S for the rule that makes the switch safe).
  *
- *   flash [0, 128 MiB)   read-only, executable: the firmware's code
+ *   flash [0, 64 MiB)    read-only, executable: the firmware's code
+ *   flash [64, 128 MiB)  Device-nGnRE, read/write, execute-never: the
+ *                        variable bank (src/efi/variables.c)
  *   RAM (every DT range) read/write, execute-never, except the guard page
  *                        below the boot stack, which stays unmapped, and
  *   runtime code         read-only, executable: the runtime services'
@@ -189,7 +191,9 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 		(uint64_t)(__pgtable_pool_end - __pgtable_pool) / PAGE_SIZE;
 
 	/* Identical to the flash tables' flash mapping: see mmu_switch.S. */
-	map_or_panic(FLASH_BASE, FLASH_SIZE, PG_EXEC, "flash");
+	map_or_panic(FLASH_BASE, FLASH_BANK_SIZE, PG_EXEC, "flash");
+	map_or_panic(FLASH_BASE + FLASH_BANK_SIZE, FLASH_SIZE - FLASH_BANK_SIZE,
+		     PG_DEVICE | PG_WRITE, "variable flash");
 	for (i = 0; i < p->ram_count; i++)
 		map_ram(&p->ram[i]);
 	if (!ram_holds_firmware(p))

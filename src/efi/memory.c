@@ -14,6 +14,7 @@
  *   PL031 RTC            EfiMemoryMappedIO       (GetTime/SetTime)
  * The flash is not in the map: nothing runs from it after ExitBootServices,
  * and it is a device (the DT gives it to the OS's flash driver), not RAM.
+ *   variable flash       EfiMemoryMappedIO       (SetVariable; variables.c)
  * Runtime regions are 64 KiB aligned (UEFI 2.10 section 2.3.6).
  *
  * Pools: each AllocatePool gets whole pages with a small header in front,
@@ -108,6 +109,12 @@ void efi_memory_init(const struct platform *p)
 			align_up(p->rtc.base + p->rtc.size, SZ_64K),
 			EfiMemoryMappedIO, EFI_MEMORY_UC, "the RTC");
 	mmu_pool_grow_from(page_table_pages);
+}
+
+void efi_memory_add_mmio(uint64_t base, uint64_t size, const char *what)
+{
+	reserve(base & ~(SZ_64K - 1), align_up(base + size, SZ_64K),
+		EfiMemoryMappedIO, EFI_MEMORY_UC, what);
 }
 
 /*

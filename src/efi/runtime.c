@@ -9,15 +9,16 @@
  * build time. Boot-time setup is in runtime_setup.c.
  *
  *   GetTime/SetTime        the PL031 from the DT (seconds, UTC)
- *   variables              the RAM store of variables.c (NON_VOLATILE is
- *                          accepted, but nothing survives a reset)
+ *   variables              src/efi/variables.c: on the flash variable
+ *                          bank, or in RAM without one
  *   ResetSystem            PSCI SYSTEM_RESET / SYSTEM_OFF
  *   GetNextHighMonotonicCount  a counter from 0 (no persistent storage)
  *   everything else        EFI_UNSUPPORTED
  *
  * SetVirtualAddressMap is not supported and not advertised, so Linux calls
  * the services through a 1:1 mapping of the EFI_MEMORY_RUNTIME regions of
- * the memory map (the runtime code and data regions and the RTC).
+ * the memory map (the runtime code and data regions, the RTC and the
+ * variable store's flash).
  */
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_runtime.h>
@@ -25,7 +26,6 @@
 #include <mmuon/power.h> /* PSCI function IDs; runtime code calls none of it */
 #include <mmuon/smccc.h>
 #include <mmuon/time_convert.h>
-#include <mmuon/varstore.h>
 
 /* The PL031 counts seconds: resolution 1 Hz; 50 ppm (times 10^6) is the
  * figure commonly given for RTC crystals; under a VMM it is the host's. */
@@ -42,7 +42,6 @@ static uintptr_t rtc_base; /* 0: no usable RTC */
 static INT16 rtc_time_zone = EFI_UNSPECIFIED_TIMEZONE;
 static UINT8 rtc_daylight;
 
-static struct varstore varstore;
 static UINT32 high_monotonic_count;
 static bool boot_services_exited;
 static enum psci_conduit psci_conduit = PSCI_NONE;
@@ -61,11 +60,6 @@ void efi_runtime_use_rtc(uintptr_t base)
 void efi_runtime_use_psci(enum psci_conduit conduit)
 {
 	psci_conduit = conduit;
-}
-
-struct varstore *efi_runtime_varstore(void)
-{
-	return &varstore;
 }
 
 void efi_runtime_mark_boot_services_exited(void)
@@ -177,41 +171,6 @@ static EFI_STATUS EFIAPI rt_convert_pointer(UINTN debug_disposition,
 	return EFI_UNSUPPORTED;
 }
 
-/* ---- variables ---------------------------------------------------------- */
-
-static EFI_STATUS EFIAPI rt_get_variable(CHAR16 *name, EFI_GUID *vendor,
-					 UINT32 *attributes, UINTN *data_size,
-					 VOID *data)
-{
-	return varstore_get(&varstore, name, vendor, attributes, data_size,
-			    data, boot_services_exited);
-}
-
-static EFI_STATUS EFIAPI rt_get_next_variable_name(UINTN *name_size,
-						   CHAR16 *name,
-						   EFI_GUID *vendor)
-{
-	return varstore_get_next(&varstore, name_size, name, vendor,
-				 boot_services_exited);
-}
-
-static EFI_STATUS EFIAPI rt_set_variable(CHAR16 *name, EFI_GUID *vendor,
-					 UINT32 attributes, UINTN data_size,
-					 VOID *data)
-{
-	return varstore_set(&varstore, name, vendor, attributes, data_size,
-			    data, boot_services_exited);
-}
-
-static EFI_STATUS EFIAPI rt_query_variable_info(UINT32 attributes,
-						UINT64 *max_storage,
-						UINT64 *remaining,
-						UINT64 *max_variable)
-{
-	return varstore_query(&varstore, attributes, max_storage, remaining,
-			      max_variable, boot_services_exited);
-}
-
 /* ---- miscellaneous ------------------------------------------------------ */
 
 /*
@@ -281,12 +240,12 @@ EFI_RUNTIME_SERVICES efi_runtime_services = {
 	.SetWakeupTime = rt_set_wakeup_time,
 	.SetVirtualAddressMap = rt_set_virtual_address_map,
 	.ConvertPointer = rt_convert_pointer,
-	.GetVariable = rt_get_variable,
-	.GetNextVariableName = rt_get_next_variable_name,
-	.SetVariable = rt_set_variable,
+	.GetVariable = efi_get_variable,
+	.GetNextVariableName = efi_get_next_variable_name,
+	.SetVariable = efi_set_variable,
 	.GetNextHighMonotonicCount = rt_get_next_high_monotonic_count,
 	.ResetSystem = rt_reset_system,
 	.UpdateCapsule = rt_update_capsule,
 	.QueryCapsuleCapabilities = rt_query_capsule_capabilities,
-	.QueryVariableInfo = rt_query_variable_info,
+	.QueryVariableInfo = efi_query_variable_info,
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Boot-time setup of the runtime services (src/efi/runtime.c): the RTC,
- * the PSCI conduit, the variable store's arena, and the
+ * the PSCI conduit, the variable store (src/efi/variables_setup.c), and the
  * EFI_RT_PROPERTIES_TABLE that says which services work after
  * ExitBootServices (UEFI 2.10 section 4.6.2).
  */
@@ -10,13 +10,6 @@
 #include <mmuon/efi_runtime.h>
 #include <mmuon/pl031.h>
 #include <mmuon/power.h>
-
-/*
- * Variable arena: allocated once at boot (SetVariable at runtime cannot
- * allocate). Smaller sizes are tried if the runtime arena is short.
- */
-#define VARSTORE_SIZE (64 * 1024)
-#define VARSTORE_MIN_SIZE (8 * 1024)
 
 static bool have_rtc;
 
@@ -36,24 +29,6 @@ static void init_rtc(const struct platform *p)
 	pl031_init(p->rtc.base);
 	efi_runtime_use_rtc(p->rtc.base);
 	have_rtc = true;
-}
-
-static void init_varstore(void)
-{
-	size_t size;
-
-	for (size = VARSTORE_SIZE; size >= VARSTORE_MIN_SIZE; size /= 2) {
-		void *arena = efi_zalloc_runtime(size);
-
-		if (arena) {
-			varstore_init(efi_runtime_varstore(), arena, size);
-			return;
-		}
-	}
-	/* An empty store: every GetVariable is EFI_NOT_FOUND, every
-	 * SetVariable EFI_INVALID_PARAMETER (too large). */
-	printf("mmuon: no runtime memory for variables\n");
-	varstore_init(efi_runtime_varstore(), NULL, 0);
 }
 
 /* Exactly what works after ExitBootServices (UEFI 2.10 4.6.2). */
@@ -97,7 +72,7 @@ void efi_runtime_init(const struct platform *p)
 {
 	init_rtc(p);
 	efi_runtime_use_psci(power_conduit());
-	init_varstore();
+	efi_variables_init(p);
 	install_rt_properties();
 	efi_table_set_crc(&efi_runtime_services.Hdr);
 }

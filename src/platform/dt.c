@@ -2,7 +2,8 @@
 /*
  * Device tree discovery with libfdt: RAM (every /memory node, any number of
  * reg entries, above 4 GiB too), the console from /chosen/stdout-path, the
- * PSCI conduit, the RTC, fw_cfg and the secure power-off GPIO.
+ * PSCI conduit, the RTC, fw_cfg, the secure power-off GPIO and the CFI
+ * flash banks.
  *
  * Only reads the tree; no hardware access, so it runs on the host in tests.
  */
@@ -220,6 +221,25 @@ static void find_secure_poweroff(const void *fdt, struct platform *p)
 	p->poweroff_line = fdt32_to_cpu(gpios[1]);
 }
 
+/* QEMU virt: one cfi-flash node, a reg entry per bank, "bank-width". */
+static void find_flash(const void *fdt, struct platform *p)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash");
+	const fdt32_t *width;
+	unsigned i;
+	int len;
+
+	while (node >= 0 && !node_enabled(fdt, node, "status"))
+		node = fdt_node_offset_by_compatible(fdt, node, "cfi-flash");
+	if (node < 0)
+		return;
+	for (i = 0; i < 2 && !read_reg(fdt, node, i, &p->flash[i]); i++)
+		;
+	p->flash_banks = i;
+	width = fdt_getprop(fdt, node, "bank-width", &len);
+	p->flash_bank_width = width && len == 4 ? fdt32_to_cpu(*width) : 0;
+}
+
 int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 {
 	int chosen, rc;
@@ -242,6 +262,7 @@ int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 	find_device(fdt, "arm,pl031", &p->rtc);
 	find_device(fdt, "qemu,fw-cfg-mmio", &p->fw_cfg);
 	find_secure_poweroff(fdt, p);
+	find_flash(fdt, p);
 	chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen >= 0) {
 		const char *args = get_string(fdt, chosen, "bootargs");

@@ -13,8 +13,7 @@ static uint8_t random_byte(struct ram_flash *rf)
 	return (uint8_t)((rf->rng * 0x2545f4914f6cdd1dull) >> 56);
 }
 
-static bool in_range(const struct ram_flash *rf, uint32_t offset,
-		     uint32_t len)
+static bool in_range(const struct ram_flash *rf, uint32_t offset, uint32_t len)
 {
 	return offset <= rf->flash.size && len <= rf->flash.size - offset;
 }

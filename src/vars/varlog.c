@@ -60,8 +60,7 @@ struct record_header {
 };
 
 _Static_assert(sizeof(struct area_header) == VARLOG_AREA_HEADER, "area");
-_Static_assert(sizeof(struct record_header) == VARLOG_RECORD_HEADER,
-	       "record");
+_Static_assert(sizeof(struct record_header) == VARLOG_RECORD_HEADER, "record");
 
 /* Programs are staged in this much stack; verification reads back in
  * pieces of VERIFY_CHUNK. Both bound the stack at runtime. */
@@ -100,15 +99,16 @@ static bool all_bytes(const void *p, uint32_t n, uint8_t value)
 
 static uint32_t area_crc(const struct area_header *h)
 {
-	return crc32_calc(&h->magic, offsetof(struct area_header, crc) -
-					     offsetof(struct area_header, magic));
+	return crc32_calc(&h->magic,
+			  offsetof(struct area_header, crc) -
+				  offsetof(struct area_header, magic));
 }
 
 static uint32_t record_crc(const struct record_header *h)
 {
-	return crc32_calc(&h->magic, offsetof(struct record_header, crc) -
-					     offsetof(struct record_header,
-						      magic));
+	return crc32_calc(&h->magic,
+			  offsetof(struct record_header, crc) -
+				  offsetof(struct record_header, magic));
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -243,8 +243,9 @@ static void writer_put_body(struct writer *w, const struct varlog_entry *e)
 	writer_put(w, e->name, e->name_size);
 	writer_put(w, e->data[0], e->data_size[0]);
 	writer_put(w, e->data[1], e->data_size[1]);
-	writer_put(w, NULL, align8(VARLOG_RECORD_HEADER + body) -
-				    VARLOG_RECORD_HEADER - body);
+	writer_put(w, NULL,
+		   align8(VARLOG_RECORD_HEADER + body) - VARLOG_RECORD_HEADER -
+			   body);
 }
 
 static int write_area_header(const struct varlog *log, unsigned area,
@@ -371,8 +372,8 @@ static void retire(struct varlog *log, uint32_t ref, uint32_t size)
  * (a power loss during a header write leaves erased bytes behind it), so
  * the cost of the walk is paid once, before the reclaim that cleans up.
  */
-static uint32_t resync(const struct varlog *log, uint32_t base,
-		       uint32_t offset, int *err)
+static uint32_t resync(const struct varlog *log, uint32_t base, uint32_t offset,
+		       int *err)
 {
 	struct record_header h;
 
@@ -479,9 +480,9 @@ static int scan(struct varlog *log, varlog_load_fn load, void *ctx,
 				return err;
 			break;
 		default:
-			note_damage(log, report,
-				    varlog_record_size(h.name_size,
-						       h.data_size));
+			note_damage(
+				log, report,
+				varlog_record_size(h.name_size, h.data_size));
 		}
 		offset += varlog_record_size(h.name_size, h.data_size);
 	}
@@ -496,8 +497,7 @@ static bool geometry_fits(const struct flash *flash, uint32_t area_size,
 	       area_size % flash->erase_size == 0 &&
 	       area_size >= VARLOG_AREA_HEADER + 2 * VARLOG_RECORD_HEADER &&
 	       area_size <= flash->size / areas && area_size <= 1u << 30 &&
-	       flash->program_align &&
-	       flash->program_align <= 8 &&
+	       flash->program_align && flash->program_align <= 8 &&
 	       WRITER_CHUNK % flash->program_align == 0;
 }
 

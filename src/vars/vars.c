@@ -144,7 +144,6 @@ int vars_mount(struct vars *v, void *arena, size_t arena_size,
 	varstore_set_limits(&v->store, &limits);
 	switch (report->log.found) {
 	case VARLOG_FOUND_ZEROS:
-		return 0;
 	case VARLOG_FOUND_BLANK:
 	case VARLOG_FOUND_FOREIGN:
 		err = varlog_format(&v->log);
@@ -175,8 +174,8 @@ EFI_STATUS vars_get(const struct vars *v, const CHAR16 *name,
 			    data, runtime);
 }
 
-EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size,
-			 CHAR16 *name, EFI_GUID *vendor, bool runtime)
+EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size, CHAR16 *name,
+			 EFI_GUID *vendor, bool runtime)
 {
 	return varstore_get_next(&v->store, name_size, name, vendor, runtime);
 }
@@ -209,8 +208,7 @@ static EFI_STATUS write_log(struct vars *v, const struct varstore_change *c,
 	new_size = varlog_record_size(c->name_size, c->keep + c->data_size);
 	/* Growing past the quota is refused; shrinking is always allowed. */
 	if (new_size > old_size &&
-	    (uint64_t)v->log.live - old_size + new_size >
-		    log_limit(v, runtime))
+	    (uint64_t)v->log.live - old_size + new_size > log_limit(v, runtime))
 		return EFI_OUT_OF_RESOURCES;
 
 	entry = (struct varlog_entry){

@@ -6,6 +6,8 @@ kernel_61, kernel_new
 firmware        build/mmuon.bin (skips when it is not built; fails under CI=true,
                 as every skip for something missing does: tests/evidence.py)
 plugin          the TCG plugins, built: build/plugin/mmu_off.so (insn_count.so beside)
+pflash          build/mmuon-code.fd + a fresh copy of mmuon-vars.fd (qemu.Pflash)
+any_firmware    firmware, then pflash: for what must hold both ways
 initramfs       the test initramfs (1 MiB payload, no busybox)
 make_initramfs  builds other variants: make_initramfs(payload_size=, busybox=, gzip=)
 boot            run_qemu() with the console logged to build/boot/logs/<test>.log
@@ -20,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -111,6 +114,26 @@ def plugin() -> Path:
     if r.returncode or not so.is_file():
         pytest.fail(f"make plugins failed:\n{r.stdout}{r.stderr}", pytrace=False)
     return so
+@pytest.fixture
+def pflash(tmp_path) -> qemu.Pflash:
+    """mmuon as libvirt runs it: the code bank read-only, and a fresh copy
+    of the variable template (tmp_path/vars.fd) as this VM's store."""
+    for f in (qemu.PFLASH_CODE, qemu.PFLASH_VARS):
+        if not f.is_file():
+            pytest.skip(f"{f} is not built: run `make`")
+    vars_fd = tmp_path / "vars.fd"
+    shutil.copyfile(qemu.PFLASH_VARS, vars_fd)
+    return qemu.Pflash(qemu.PFLASH_CODE, vars_fd)
+
+
+@pytest.fixture(params=["bios", "pflash"])
+def any_firmware(request, firmware):
+    """Each way QEMU maps mmuon: build/mmuon.bin with -bios, then the
+    pflash pair with a fresh variable store. For the checks that must hold
+    both ways (zero copies, the handover contract, no MMU-off access)."""
+    if request.param == "bios":
+        return firmware
+    return request.getfixturevalue("pflash")
 
 
 # ---- initramfs ------------------------------------------------------------------

@@ -34,6 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 FIRMWARE = BUILD / "mmuon.bin"
+PFLASH_CODE = BUILD / "mmuon-code.fd"
+PFLASH_VARS = BUILD / "mmuon-vars.fd"
 CACHE = Path(os.environ.get("MMUON_CACHE", Path.home() / ".cache" / "mmuon")) / "arm64"
 KERNELS = {"6.1": CACHE / "vmlinuz-6.1", "new": CACHE / "vmlinuz-new"}
 QEMU = os.environ.get("MMUON_QEMU", "qemu-system-aarch64")
@@ -186,12 +188,31 @@ class Boot:
         return "\n".join(out)
 
 
+@dataclasses.dataclass(frozen=True)
+class Pflash:
+    """The firmware as libvirt gives it: QEMU virt's two flash banks.
+
+    code: the firmware padded to the 64 MiB bank (build/mmuon-code.fd),
+    mapped read-only as unit 0; vars: this VM's variable store, a copy of
+    build/mmuon-vars.fd, writable as unit 1 (None: no unit 1).
+    """
+
+    code: Path
+    vars: Path | None = None
+
+    def argv(self) -> list[str]:
+        out = ["-drive", f"if=pflash,unit=0,format=raw,readonly=on,file={self.code}"]
+        if self.vars is not None:
+            out += ["-drive", f"if=pflash,unit=1,format=raw,file={self.vars}"]
+        return out
+
+
 def qemu_argv(
     *,
     kernel: Path | str | None = None,
     initrd: Path | str | None = None,
     append: str | None = None,
-    firmware: Path | str | None = None,
+    firmware: Path | str | Pflash | None = None,
     mem: str = "512M",
     smp: int = 1,
     el2: bool = False,
@@ -203,8 +224,9 @@ def qemu_argv(
     """QEMU command line for a `virt` VM with the console on stdio.
 
     firmware=None boots the kernel with QEMU's own loader (-kernel, no EFI);
-    otherwise QEMU maps the file as flash at 0 and starts there (-bios), and
-    hands kernel, initrd and command line over through fw_cfg.
+    otherwise QEMU maps the file as flash at 0 and starts there (-bios, or
+    -drive if=pflash for a Pflash), and hands kernel, initrd and command
+    line over through fw_cfg.
     """
     machine = "virt,virtualization=on" if el2 else "virt"
     if machine_opts:
@@ -215,7 +237,9 @@ def qemu_argv(
     argv += ["-nographic", "-nodefaults", "-net", "none", "-no-reboot"]
     # mon:stdio multiplexes the monitor (Ctrl-A c) for interactive use.
     argv += ["-serial", "mon:stdio" if monitor else "stdio"]
-    if firmware is not None:
+    if isinstance(firmware, Pflash):
+        argv += firmware.argv()
+    elif firmware is not None:
         argv += ["-bios", str(firmware)]
     if kernel is not None:
         argv += ["-kernel", str(kernel)]

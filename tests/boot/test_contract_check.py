@@ -151,6 +151,14 @@ def test_contract(boot, firmware, contract_apps, opts, el, kind):
 
 
 @pytest.mark.firmware
+@pytest.mark.parametrize("opts, el", CONFIGS[:2])
+def test_contract_from_pflash(boot, pflash, contract_apps, opts, el):
+    """The same contract when mmuon runs from the pflash pair, as libvirt
+    runs it (code bank read-only, the variable bank a device)."""
+    test_contract(boot, pflash, contract_apps, opts, el, "nx")
+
+
+@pytest.mark.firmware
 @pytest.mark.parametrize("opts", [{}, {"el2": True}], ids=["el1", "el2"])
 def test_contract_check_sees_a_broken_contract(boot, firmware, contract_check, opts):
     """A W+X page made on purpose fails exactly the checks that cover it."""

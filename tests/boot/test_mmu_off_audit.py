@@ -78,6 +78,21 @@ def test_firmware_no_data_access_before_mmu_on(firmware, tmp_path, el, cpu):
     # The reset path is a few dozen instructions; zero would mean the audit
     # never looked (e.g. the MMU read as already on).
     assert 10 <= res["instructions"] <= 200, summary
+
+
+@pytest.mark.parametrize("el", [1, 2])
+def test_firmware_from_pflash_no_data_access_before_mmu_on(firmware, tmp_path, el):
+    """The same reset path, mapped as libvirt does: mmuon-code.fd as
+    read-only pflash unit 0 instead of -bios."""
+    code = os.path.join(os.path.dirname(firmware), "mmuon-code.fd")
+    elf = os.path.join(os.path.dirname(firmware), "mmuon.elf")
+    rc, res, text = audit(tmp_path, "--el", str(el), "--pflash", "--bios", code,
+                          "--elf", elf)
+    summary = res.get("summary", text)
+    assert rc == 0, summary + "\n" + text
+    assert res["status"] == "mmu_on", summary
+    assert res["accesses"] == 0, summary
+    assert 10 <= res["instructions"] <= 200, summary
     # The instruction that turned the MMU on is the expected msr.
     assert res["trace"][-1]["insn"].startswith("msr sctlr_el%d," % el), summary
 

@@ -236,15 +236,16 @@ def test_insn_count_plugin_on_the_tiny_image(boot, plugin, tmp_path):
 
 
 @pytest.mark.parametrize("el", [1, 2])
-def test_mmuon_makes_no_mmu_off_access(boot, plugin, firmware, kernel_new, initramfs,
+def test_mmuon_makes_no_mmu_off_access(boot, plugin, any_firmware, kernel_new, initramfs,
                                        tmp_path, el):
     """Over the whole boot, no instruction of mmuon's (its code in flash and
     its runtime code in RAM, from build/mmuon.elf) makes a data access with
-    the MMU off, and nothing does before the kernel is entered."""
+    the MMU off, and nothing does before the kernel is entered. From -bios
+    and from the pflash pair: the same code, mapped both ways."""
     if not kernel_new.enters_with_mmu_on:
         pytest.skip(f"{kernel_new.package} turns the MMU off in its stub (< 6.3)")
-    fw_code = mmu_off_table.code_ranges(firmware.with_suffix(".elf"))
-    b, res = run_plugin(boot, tmp_path, firmware=firmware, kernel=kernel_new.path,
+    fw_code = mmu_off_table.code_ranges(qemu.FIRMWARE.with_suffix(".elf"))
+    b, res = run_plugin(boot, tmp_path, firmware=any_firmware, kernel=kernel_new.path,
                         initrd=initramfs.path, append=qemu.BASE_CMDLINE,
                         el2=(el == 2), timeout=240, fw_code=fw_code)
     show(f"mmuon + {kernel_new.short} at EL{el}", res)

@@ -25,9 +25,10 @@
 /* SCTLR_ELx.WXN, the same at EL1 and at EL2 with E2H = 0. */
 #define SCTLR_WXN (1ull << 19)
 
-/* QEMU virt's flash, where mmuon's code runs: [0, 128 MiB). */
+/* QEMU virt's first flash bank, where mmuon's code runs: [0, 64 MiB). The
+ * second, the variable store, is a device (the "devices" check). */
 #define FLASH_BASE 0x0ull
-#define FLASH_SIZE 0x8000000ull
+#define FLASH_SIZE 0x4000000ull
 
 /* What a range must allow, beyond identity and Normal WB. */
 enum perm {

@@ -145,6 +145,15 @@ static void expect_qemu_virt(const void *fdt, const struct platform *p)
 	assert_string_equal(p->bootargs, "");
 }
 
+/* Two 64 MiB banks: code at 0, variables above. */
+static void expect_qemu_virt_flash(const struct platform *p)
+{
+	assert_int_equal(p->flash_banks, 2);
+	EXPECT_RANGE(p->flash[0], 0, 64 * MiB);
+	EXPECT_RANGE(p->flash[1], 64 * MiB, 64 * MiB);
+	assert_int_equal(p->flash_bank_width, 4);
+}
+
 static void test_qemu_virt(void **state)
 {
 	void *fdt = load("qemu-virt", 0);
@@ -154,6 +163,7 @@ static void test_qemu_virt(void **state)
 	(void)state;
 	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
 	expect_qemu_virt(fdt, &p);
+	expect_qemu_virt_flash(&p);
 	assert_int_equal(p.psci, PSCI_HVC);
 	EXPECT_RANGE(p.poweroff_gpio, 0, 0);
 	assert_int_equal(p.poweroff_line, 0);
@@ -169,6 +179,7 @@ static void test_qemu_virt_el2(void **state)
 	(void)state;
 	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
 	expect_qemu_virt(fdt, &p);
+	expect_qemu_virt_flash(&p);
 	assert_int_equal(p.psci, PSCI_SMC);
 	EXPECT_RANGE(p.poweroff_gpio, 0, 0);
 	free(fdt);
@@ -184,6 +195,9 @@ static void test_qemu_virt_el3(void **state)
 	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
 	/* The secure-only secram is not RAM for the normal world. */
 	expect_qemu_virt(fdt, &p);
+	/* Bank 0 is the secure world's: the normal world sees one bank. */
+	assert_int_equal(p.flash_banks, 1);
+	EXPECT_RANGE(p.flash[0], 64 * MiB, 64 * MiB);
 	/* No PSCI node: the way out is the secure power-off GPIO. */
 	assert_int_equal(p.psci, PSCI_NONE);
 	EXPECT_RANGE(p.poweroff_gpio, 0x090b0000, 0x1000);

@@ -15,7 +15,8 @@
  * It must work with and without EFI (QEMU -kernel boots without it), and
  * with and without busybox in the initramfs. With "mmuon.shell" on the
  * kernel command line it starts busybox's shell after the report and powers
- * off when the shell exits.
+ * off when the shell exits; with "mmuon.vars=..." it reads and writes EFI
+ * variables (efivars.c).
  *
  * Built static (aarch64-linux-gnu-gcc -static -Os) by tools/mkinitramfs.sh.
  */
@@ -43,6 +44,8 @@
 
 #include <mmuon/sha256.h>
 
+#include "init.h"
+
 #define PREFIX "MMUON-TEST "
 #define RTC_MIN_YEAR 2024
 
@@ -52,7 +55,7 @@ static int n_pass, n_fail;
  * One write() per report line: kernel messages printed concurrently can then
  * only land between lines, not inside one (up to the tty's chunk size).
  */
-static void report(const char *name, const char *status, const char *fmt, ...)
+void report(const char *name, const char *status, const char *fmt, ...)
 {
 	static char line[8192];
 	int n;
@@ -74,10 +77,6 @@ static void report(const char *name, const char *status, const char *fmt, ...)
 		n_fail++;
 }
 
-#define PASS(name, ...) report(name, "PASS", __VA_ARGS__)
-#define FAIL(name, ...) report(name, "FAIL", __VA_ARGS__)
-#define INFO(name, ...) report(name, "INFO", __VA_ARGS__)
-
 /* ---- SHA-256: the firmware's own (src/lib/sha256.c), linked in ------- */
 
 static void sha256_hex(struct sha256_ctx *s, char out[65])
@@ -91,8 +90,7 @@ static void sha256_hex(struct sha256_ctx *s, char out[65])
 
 /* ---- small helpers --------------------------------------------------------- */
 
-/* Reads a whole (small) file; returns its length or -1. NUL-terminates. */
-static ssize_t read_file(const char *path, char *buf, size_t size)
+ssize_t read_file(const char *path, char *buf, size_t size)
 {
 	ssize_t n, got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -580,6 +578,27 @@ static int has_param(const char *name)
 	return 0;
 }
 
+const char *param_value(const char *name)
+{
+	static char value[256];
+	size_t len = strlen(name), n;
+	const char *p = cmdline;
+
+	while ((p = strstr(p, name))) {
+		if ((p == cmdline || p[-1] == ' ') && p[len] == '=') {
+			p += len + 1;
+			n = strcspn(p, " ");
+			if (n >= sizeof(value))
+				n = sizeof(value) - 1;
+			memcpy(value, p, n);
+			value[n] = 0;
+			return value;
+		}
+		p += len;
+	}
+	return NULL;
+}
+
 static void run_shell(void)
 {
 	static char *const argv[] = {"/bin/sh", NULL};
@@ -667,6 +686,8 @@ int main(void)
 	check_placement();
 	check_dmesg();
 	check_cpus();
+	if (param_value("mmuon.vars"))
+		check_efi_variables(param_value("mmuon.vars"));
 	check_uptime("uptime-report");
 	report("done", n_fail ? "FAIL" : "PASS", "%d passed, %d failed", n_pass,
 	       n_fail);
