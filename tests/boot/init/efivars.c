@@ -17,6 +17,7 @@
  *          back (the store reclaims again and again underneath)
  *   loop   the power-loss loop: writes MmuonTestLoss0..7 in turn, forever,
  *          one "varloop" line after each write returned
+ *   hold   never powers off: the host pulls the plug (virsh destroy)
  *
  * It also reports the status of the DT's cfi-flash node as the kernel got
  * it ("flash-node"): mmuon disables it so that no driver of the OS drives
@@ -410,6 +411,11 @@ void check_efi_variables(const char *modes)
 			fill();
 		else if (!strcmp(mode, "loop"))
 			power_loss_loop();
+		else if (!strcmp(mode, "hold")) {
+			INFO("var-hold", "waiting for the host to pull the plug");
+			for (;;)
+				pause();
+		}
 		else
 			FAIL("vars", "unknown mode %s", mode);
 	}
