@@ -237,6 +237,15 @@ test: deps
 run: deps all
 	tools/run.sh
 
+# ---- power loss: the flash variable store ------------------------------------
+# 100 trials of tests/boot/test_variables.py::test_power_loss (make test runs
+# 2): the guest writes variables in a loop, QEMU is SIGKILLed at a random
+# moment, the flash is checked and booted again. TRIALS=N for another count.
+TRIALS ?= 100
+.PHONY: reliability
+reliability: all
+	MMUON_POWER_LOSS_TRIALS=$(TRIALS) $(PYTEST) -q -rsxX tests/boot/test_variables.py -k power_loss
+
 # ---- installing: the images and QEMU's firmware descriptors -----------------
 # PREFIX/share/mmuon/{mmuon.bin,mmuon-code.fd,mmuon-vars.fd} and, for QEMU
 # and libvirt (docs/interop/firmware.json), PREFIX/share/qemu/firmware/
@@ -321,3 +330,4 @@ N ?= 10
 bench: all plugins
 	tools/fetch-arm64.sh kernel-new
 	$(PYTHON) tools/bench.py -n $(N) $(if $(filter 1,$(PUBLISH)),--publish)
+	$(PYTHON) tools/bench_vars.py

@@ -11,9 +11,9 @@
  *       what a boot would find: one line of report, then one line per
  *       variable: NAME-GUID attributes=0xN size=N data=HEX
  *   mmuon-varstore check IMAGE
- *       as list, and exits 1 unless the store mounts without damage and
- *       without an update to finish (what a store left by a power loss
- *       must satisfy: an interrupted write is allowed)
+ *       as list, and exits 1 unless the store mounts without damage: what
+ *       a store left by a power loss must satisfy (an interrupted write,
+ *       or an update to finish, is allowed: mount deals with both)
  *   mmuon-varstore set IMAGE NAME GUID ATTRIBUTES HEXDATA
  *       writes a variable as the firmware would (test fixtures, seeds)
  *
@@ -218,7 +218,7 @@ static int cmd_list(const char *path, bool strict)
 	if (!strict)
 		return err ? 1 : 0;
 	return err || im.report.log.found != VARLOG_FOUND_STORE ||
-	       im.report.log.damaged || im.report.log.replaced;
+	       im.report.log.damaged;
 }
 
 static int hexval(char c)

@@ -6,7 +6,7 @@
 # symbols and glib, which QEMU has already loaded; linking glib as well
 # keeps the .so honest about what it needs.
 
-PLUGIN_NAMES  := mmu_off insn_count
+PLUGIN_NAMES  := mmu_off insn_count span_count
 PLUGINS       := $(patsubst %,$(BUILD)/plugin/%.so,$(PLUGIN_NAMES))
 PLUGIN_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
 	-fvisibility=hidden $(shell pkg-config --cflags glib-2.0)

@@ -18,6 +18,11 @@
  *   loop   the power-loss loop: writes MmuonTestLoss0..7 in turn, forever,
  *          one "varloop" line after each write returned
  *   hold   never powers off: the host pulls the plug (virsh destroy)
+ *   bench  SetVariable's latency as the OS sees it (a 64-byte variable
+ *          rewritten 100 times), then fills the store: eight 30000-byte
+ *          variables, 98% of what the OS may use (tools/bench_vars.py)
+ *   reclaim  ten rewrites of one of those: with the store that full, each
+ *          reclaims the area
  *
  * It also reports the status of the DT's cfi-flash node as the kernel got
  * it ("flash-node"): mmuon disables it so that no driver of the OS drives
@@ -40,6 +45,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mmuon/sha256.h>
@@ -357,6 +363,77 @@ static void fill(void)
 	     FILL_ROUNDS * FILL_VARIABLES, FILL_SIZE);
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Microseconds of each write of `size` bytes to `name`, `n` times. */
+static int time_writes(const char *name, size_t size, unsigned n, uint64_t *us)
+{
+	static uint8_t data[FILL_SIZE];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t t = now_us();
+		int err;
+
+		counter_value(i, data, size);
+		err = write_var(name, NV | BS | RT, data, size);
+		us[i] = now_us() - t;
+		if (err) {
+			FAIL("var-bench", "write %u of %s: %s", i, name,
+			     strerror(err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void bench(void)
+{
+	static uint64_t us[100];
+	char name[128];
+	unsigned i;
+
+	if (time_writes("MmuonTestBench-" MMUON_GUID, 64, 100, us))
+		return;
+	qsort(us, 100, sizeof(us[0]), compare_u64);
+	INFO("var-bench-set", "writes=100 size=64 median_us=%llu p90_us=%llu",
+	     (unsigned long long)us[50], (unsigned long long)us[90]);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "MmuonTestBig%u-%s", i,
+			 MMUON_GUID);
+		if (time_writes(name, FILL_SIZE, 1, us))
+			return;
+	}
+	query_info();
+}
+
+/* With the store full (bench, the boot before): rewrites that reclaim. */
+static void bench_reclaim(void)
+{
+	static uint64_t us[10];
+
+	if (time_writes("MmuonTestBig0-" MMUON_GUID, FILL_SIZE, 10, us))
+		return;
+	qsort(us, 10, sizeof(us[0]), compare_u64);
+	INFO("var-bench-reclaim",
+	     "writes=10 size=%u median_us=%llu min_us=%llu max_us=%llu",
+	     FILL_SIZE, (unsigned long long)us[5], (unsigned long long)us[0],
+	     (unsigned long long)us[9]);
+}
+
 /* Never returns: the host kills the VM somewhere in here. */
 static void power_loss_loop(void)
 {
@@ -411,12 +488,16 @@ void check_efi_variables(const char *modes)
 			fill();
 		else if (!strcmp(mode, "loop"))
 			power_loss_loop();
+		else if (!strcmp(mode, "bench"))
+			bench();
+		else if (!strcmp(mode, "reclaim"))
+			bench_reclaim();
 		else if (!strcmp(mode, "hold")) {
-			INFO("var-hold", "waiting for the host to pull the plug");
+			INFO("var-hold",
+			     "waiting for the host to pull the plug");
 			for (;;)
 				pause();
-		}
-		else
+		} else
 			FAIL("vars", "unknown mode %s", mode);
 	}
 }
