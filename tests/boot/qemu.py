@@ -199,11 +199,13 @@ class Pflash:
 
     code: Path
     vars: Path | None = None
+    vars_readonly: bool = False  # unit 1 read-only too: writes fail
 
     def argv(self) -> list[str]:
         out = ["-drive", f"if=pflash,unit=0,format=raw,readonly=on,file={self.code}"]
         if self.vars is not None:
-            out += ["-drive", f"if=pflash,unit=1,format=raw,file={self.vars}"]
+            ro = ",readonly=on" if self.vars_readonly else ""
+            out += ["-drive", f"if=pflash,unit=1,format=raw{ro},file={self.vars}"]
         return out
 
 

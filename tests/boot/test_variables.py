@@ -28,6 +28,7 @@ built for the host) reads the VARS file between boots.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random
@@ -224,6 +225,35 @@ def test_edk2_template_is_formatted(boot, pflash, kernel_new, initramfs, templat
     assert [m[1] for m in console(b, ON_FLASH)] == [said], b.describe()
     report, variables = host_view(pflash.vars)
     assert variables == {f"MmuonTestCount-{MMUON_GUID}": struct.pack("<I", 1)}
+
+
+def test_read_only_bank(boot, pflash, kernel_new, initramfs):
+    """unit 1 with readonly=on: QEMU's flash answers every program with a
+    program error (status bit 4). The store still reads; a write from the
+    OS fails with EFI_DEVICE_ERROR (Linux: EIO) and changes nothing. A
+    read-only bank that would need formatting leaves variables in RAM."""
+    varstore("set", pflash.vars, "MmuonTestCount", MMUON_GUID, "7", "05000000")
+    before = pflash.vars.read_bytes()
+    ro = dataclasses.replace(pflash, vars_readonly=True)
+    cmdline = qemu.make_cmdline("mmuon.vars=count")
+    b = boot(firmware=ro, kernel=kernel_new.path, initrd=initramfs.path, append=cmdline,
+             timeout=TIMEOUT)
+    r = b.report
+    assert [m[1] for m in console(b, ON_FLASH)] == [", generation 1: 1 variables"]
+    assert r.detail("var-count") == "1", r
+    failed = r.get("var-count-write")
+    assert failed and failed.status == "FAIL" and failed.detail.endswith(
+        "Input/output error"), r
+    assert pflash.vars.read_bytes() == before
+
+    # Blank and read-only: nothing can be formatted.
+    pflash.vars.write_bytes(bytes(64 << 20))
+    b = boot(firmware=ro, kernel=kernel_new.path, initrd=initramfs.path, append=cmdline,
+             timeout=TIMEOUT)
+    said = console(b, IN_RAM)
+    assert [m[1] for m in said] == [
+        "variable bank at 0x4000000: no variable store: erase error"], b.describe()
+    assert b.report.detail("var-count-write").endswith("=1")
 
 
 # ---- power loss ------------------------------------------------------------------------
