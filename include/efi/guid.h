@@ -93,6 +93,11 @@
 	EFI_GUID_INIT(0x888eb0c6, 0x8ede, 0x4ff5, 0xa8, 0xf0, 0x9a, 0xee,      \
 		      0x5c, 0xb9, 0x77, 0xc2)
 
+/* EDK2's (OvmfPkg) vendor media node of QEMU's kernel-loader filesystem */
+#define QEMU_KERNEL_LOADER_FS_MEDIA_GUID                                       \
+	EFI_GUID_INIT(0x1428f772, 0xb64a, 0x441e, 0xb8, 0xc3, 0x9e, 0xbd,      \
+		      0xd7, 0xf8, 0x93, 0xc7)
+
 /* Event groups (CreateEventEx, UEFI 2.10 section 7.1) */
 #define EFI_EVENT_GROUP_EXIT_BOOT_SERVICES                                     \
 	EFI_GUID_INIT(0x27abf055, 0xb1b8, 0x4c26, 0x80, 0x48, 0x74, 0x8f,      \

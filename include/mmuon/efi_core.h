@@ -33,6 +33,8 @@ EFI_STATUS EFIAPI efi_get_memory_map(UINTN *map_size,
 EFI_STATUS EFIAPI efi_allocate_pool(EFI_MEMORY_TYPE pool_type, UINTN size,
 				    VOID **buffer);
 EFI_STATUS EFIAPI efi_free_pool(VOID *buffer);
+/* @buffer is what AllocatePool returned, for at least @size bytes. */
+bool efi_pool_holds(const void *buffer, UINTN size);
 /*
  * AllocatePages and AllocatePool as the boot services table offers them:
  * the pages become the client's (efi_memory_give). The firmware allocates

@@ -17,6 +17,7 @@
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
 #include <mmuon/fw_cfg.h>
+#include <mmuon/kernel_loader_fs.h>
 #include <mmuon/panic.h>
 #include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
@@ -26,28 +27,8 @@
 #define SZ_64K 0x10000ull
 #define SZ_2M 0x200000ull
 
-/* mmuon's vendor GUID for "a file from fw_cfg" device paths. */
-#define MMUON_FW_CFG_GUID                                                      \
-	EFI_GUID_INIT(0x9b0fb4a2, 0x3c1e, 0x4f7a, 0x9e, 0x55, 0x6d, 0x0c,      \
-		      0x1f, 0x2a, 0x7b, 0x31)
-
-struct kernel_device_path {
-	EFI_VENDOR_DEVICE_PATH vendor;
-	EFI_DEVICE_PATH_PROTOCOL end;
-} __attribute__((packed));
-
-static const struct kernel_device_path kernel_path = {
-	.vendor =
-		{
-			.Header = {HARDWARE_DEVICE_PATH,
-				   HW_VENDOR_DP,
-				   {sizeof(EFI_VENDOR_DEVICE_PATH), 0}},
-			.Guid = MMUON_FW_CFG_GUID,
-		},
-	.end = {END_DEVICE_PATH_TYPE,
-		END_ENTIRE_DEVICE_PATH_SUBTYPE,
-		{sizeof(EFI_DEVICE_PATH_PROTOCOL), 0}},
-};
+/* The -kernel image is the file "kernel" of QEMU's kernel-loader FS. */
+#define KERNEL_PATH ((EFI_DEVICE_PATH_PROTOCOL *)&kernel_loader_fs_kernel_path)
 
 /* word appears in s delimited by spaces or the ends of s. */
 static bool has_word(const char *s, const char *word)
@@ -85,8 +66,8 @@ static bool random_u64(uint64_t *r)
 	return rng->GetRNG(rng, NULL, sizeof(*r), (UINT8 *)r) == EFI_SUCCESS;
 }
 
-/* Returns false if the image cannot be loaded in place (see load_copied). */
-static bool read_headers(uint32_t file_size, struct pe_image *pe)
+/* The kernel's PE headers: pe->in_place says how it loads (load_copied). */
+static void read_headers(uint32_t file_size, struct pe_image *pe)
 {
 	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE
 				 ? file_size
@@ -103,7 +84,6 @@ static bool read_headers(uint32_t file_size, struct pe_image *pe)
 	if (rc != PE_OK)
 		panic("the kernel is not a bootable EFI image: %s (0x%llx)",
 		      pe_strerror(rc), (unsigned long long)pe->bad_value);
-	return pe->in_place;
 }
 
 /*
@@ -200,8 +180,7 @@ static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
 		panic("fw_cfg DMA error loading the kernel");
 	zero_bss(base, pe);
 	status = efi_image_adopt(base, pages, pe, efi_firmware_handle(),
-				 (EFI_DEVICE_PATH_PROTOCOL *)&kernel_path,
-				 &image);
+				 KERNEL_PATH, &image);
 	if (status != EFI_SUCCESS)
 		panic("cannot set the kernel image up (status 0x%llx)",
 		      (unsigned long long)status);
@@ -229,8 +208,7 @@ static EFI_HANDLE load_copied(uint32_t file_size)
 	printf("mmuon: kernel sections are not at their file offsets: "
 	       "loading by copy\n");
 	copied = payload_copied_bytes();
-	status = efi_load_image(FALSE, efi_firmware_handle(),
-				(EFI_DEVICE_PATH_PROTOCOL *)&kernel_path, file,
+	status = efi_load_image(FALSE, efi_firmware_handle(), KERNEL_PATH, file,
 				file_size, &image);
 	efi_free(file);
 	if (status != EFI_SUCCESS)
@@ -241,17 +219,47 @@ static EFI_HANDLE load_copied(uint32_t file_size)
 	return image;
 }
 
+/*
+ * The -append line, in UCS-2; without one, no LoadOptions at all
+ * (LoadOptionsSize 0), so that a UKI uses its own .cmdline: systemd-stub
+ * takes LoadOptions instead whenever there are any.
+ */
 static void set_load_options(EFI_HANDLE image, const char *cmdline)
 {
 	EFI_LOADED_IMAGE_PROTOCOL *li = efi_image_loaded(image);
 	size_t len = strlen(cmdline);
-	CHAR16 *options = efi_zalloc((len + 1) * sizeof(CHAR16));
+	CHAR16 *options;
 
+	if (!len)
+		return;
+	options = efi_zalloc((len + 1) * sizeof(CHAR16));
 	if (!options)
 		panic("no memory for the load options");
 	utf8_to_ucs2(options, len + 1, cmdline, len);
 	li->LoadOptions = options;
 	li->LoadOptionsSize = (strlen16(options) + 1) * sizeof(CHAR16);
+}
+
+static bool has_section(const struct pe_image *pe, const char *name)
+{
+	for (uint32_t i = 0; i < pe->num_sections; i++)
+		if (!strncmp(pe->sections[i].name, name, 8))
+			return true;
+	return false;
+}
+
+/*
+ * A Unified Kernel Image (systemd-stub with a .linux section) that carries
+ * its own initrd registers it itself, on the device path mmuon's LoadFile2
+ * would use: the stub then refuses to boot. Say so before anything runs.
+ */
+static void check_uki_initrd(const struct pe_image *pe)
+{
+	if (has_section(pe, ".linux") && has_section(pe, ".initrd") &&
+	    fw_cfg_read_u32(FW_CFG_INITRD_SIZE))
+		panic("the -kernel is a Unified Kernel Image with its own "
+		      "initrd (.initrd section): it cannot take -initrd as "
+		      "well; drop -initrd or rebuild the UKI");
 }
 
 void boot_linux(const struct platform *p)
@@ -273,7 +281,14 @@ void boot_linux(const struct platform *p)
 		power_off();
 	}
 	cmdline = read_cmdline();
-	if (read_headers(file_size, &pe))
+	status = kernel_loader_fs_install(&(EFI_HANDLE){NULL});
+	if (status != EFI_SUCCESS)
+		panic("cannot install the kernel-loader filesystem (status "
+		      "0x%llx)",
+		      (unsigned long long)status);
+	read_headers(file_size, &pe);
+	check_uki_initrd(&pe);
+	if (pe.in_place)
 		image = load_in_place(file_size, &pe,
 				      has_word(cmdline, "nokaslr"));
 	else

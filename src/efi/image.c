@@ -32,6 +32,7 @@
 #include <mmuon/devpath_util.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
+#include <mmuon/file_path.h>
 #include <mmuon/fmt.h>
 #include <mmuon/mmu.h>
 #include <mmuon/payload_copy.h>
@@ -64,8 +65,6 @@ static efi_image_placer placer;
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID loaded_image_path_guid =
 	EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID;
-static EFI_GUID load_file_guid = EFI_LOAD_FILE_PROTOCOL_GUID;
-static EFI_GUID load_file2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
 
 static void delete_image(struct image *img);
 
@@ -400,44 +399,6 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 	return EFI_SUCCESS;
 }
 
-/* LoadFile2 (or LoadFile) on the handle the device path leads to. */
-static EFI_STATUS load_from_device_path(BOOLEAN boot_policy,
-					EFI_DEVICE_PATH_PROTOCOL *path,
-					void **file, UINTN *size)
-{
-	EFI_DEVICE_PATH_PROTOCOL *remaining = path;
-	EFI_LOAD_FILE_PROTOCOL *load_file;
-	EFI_HANDLE handle;
-	EFI_STATUS status;
-
-	status = efi_locate_device_path(&load_file2_guid, &remaining, &handle);
-	if (status != EFI_SUCCESS || boot_policy) {
-		remaining = path;
-		status = efi_locate_device_path(&load_file_guid, &remaining,
-						&handle);
-		if (status != EFI_SUCCESS)
-			return EFI_NOT_FOUND;
-		efi_handle_protocol(handle, &load_file_guid,
-				    (void **)&load_file);
-	} else {
-		efi_handle_protocol(handle, &load_file2_guid,
-				    (void **)&load_file);
-	}
-	*size = 0;
-	status = load_file->LoadFile(load_file, remaining, boot_policy, size,
-				     NULL);
-	if (status != EFI_BUFFER_TOO_SMALL)
-		return status == EFI_SUCCESS ? EFI_LOAD_ERROR : status;
-	status = efi_allocate_pool(EfiBootServicesData, *size, file);
-	if (status != EFI_SUCCESS)
-		return status;
-	status = load_file->LoadFile(load_file, remaining, boot_policy, size,
-				     *file);
-	if (status != EFI_SUCCESS)
-		efi_free_pool(*file);
-	return status;
-}
-
 EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 				 EFI_DEVICE_PATH_PROTOCOL *device_path,
 				 VOID *source_buffer, UINTN source_size,
@@ -454,7 +415,9 @@ EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 					source_size, image_handle);
 	if (!device_path)
 		return EFI_NOT_FOUND;
-	status = load_from_device_path(boot_policy, device_path, &file, &size);
+	/* A file on a filesystem, else LoadFile2/LoadFile (file_path.c). */
+	status = efi_file_path_read(boot_policy, device_path, &file, &size,
+				    NULL);
 	if (status != EFI_SUCCESS)
 		return status;
 	status =
@@ -521,6 +484,18 @@ EFI_STATUS EFIAPI efi_exit(EFI_HANDLE image_handle, EFI_STATUS exit_status,
 	}
 	if (img != running)
 		return EFI_INVALID_PARAMETER;
+	/*
+	 * ExitData must come from AllocatePool (section 7.4.5): anything else
+	 * is refused before the caller is gone, rather than handed to its
+	 * parent, which would read it and FreePool it.
+	 */
+	if (exit_data && !efi_pool_holds(exit_data, exit_data_size)) {
+		printf("mmuon: Exit(): ExitData 0x%llx (%llu bytes) is not "
+		       "memory from AllocatePool\n",
+		       (unsigned long long)(uintptr_t)exit_data,
+		       (unsigned long long)exit_data_size);
+		return EFI_INVALID_PARAMETER;
+	}
 	img->exit_status = exit_status;
 	img->exit_data_size = exit_data ? exit_data_size : 0;
 	img->exit_data = exit_data;

@@ -303,6 +303,13 @@ static struct pool_header *pool_header_of(const void *buffer)
 	return h->magic == POOL_MAGIC ? h : NULL;
 }
 
+bool efi_pool_holds(const void *buffer, UINTN size)
+{
+	const struct pool_header *h = pool_header_of(buffer);
+
+	return h && h->size >= size;
+}
+
 EFI_STATUS EFIAPI efi_free_pool(VOID *buffer)
 {
 	struct pool_header *h = pool_header_of(buffer);

@@ -35,6 +35,19 @@ CROSS = "aarch64-linux-gnu-"
 # What GRUB puts in front of the arguments of its `linux` command.
 GRUB_BOOT_IMAGE = "BOOT_IMAGE=(memdisk)/vmlinuz"
 
+# What mmuon and the Linux stub say about a client's boot.
+NOT_NX = re.compile(r"mmuon: (.*) is not NX-compatible: code allocations are RWX")
+EBS_STATS = re.compile(r"mmuon: ExitBootServices: (.*)")
+FIXED = "EFI stub: Image placement fixed by loader"
+LOADFILE2_INITRD = "Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path"
+
+
+def ebs_stats(b: qemu.Boot) -> dict[str, int]:
+    """mmuon's boot statistics as it printed them at ExitBootServices."""
+    m = EBS_STATS.search(b.output)
+    assert m, f"mmuon printed no statistics at ExitBootServices\n\n{b.describe()}"
+    return {k: int(v, 0) for k, v in (kv.split("=") for kv in m[1].split())}
+
 
 def fetched(piece: str) -> Path:
     """The cache directory of a tools/fetch-arm64.sh piece, fetched if needed."""
@@ -48,12 +61,17 @@ def fetched(piece: str) -> Path:
 
 
 def _key(*parts) -> str:
+    """Names a build by its inputs: small files (initramfs, configs) by
+    their contents, which are rebuilt often, large ones (kernels, fetched
+    once) by name, size and time."""
     h = hashlib.sha256()
     for p in parts:
         if isinstance(p, Path):
             st = p.stat()
-            p = f"{p}:{st.st_size}:{st.st_mtime_ns}"
-        h.update(str(p).encode() + b"\0")
+            p = (p.read_bytes() if st.st_size < (16 << 20)
+                 else f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update(p if isinstance(p, bytes) else str(p).encode())
+        h.update(b"\0")
     return h.hexdigest()[:16]
 
 

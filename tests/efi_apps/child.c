@@ -64,7 +64,14 @@ static __attribute__((noinline)) EFI_STATUS nested_exit(EFI_HANDLE image,
 	/* Section 7.4.5: only the running image may Exit(). */
 	a->exit_parent = bs->Exit(a->parent, EFI_SUCCESS, 0, NULL);
 	a->exit_null = bs->Exit(NULL, EFI_SUCCESS, 0, NULL);
+	a->exit_bogus_handle = bs->Exit((EFI_HANDLE)0x6d756f6e6d756f6eull,
+					EFI_SUCCESS, 0, NULL);
+	/* Its own handle, but ExitData on the stack: not from AllocatePool. */
+	a->exit_bogus_data = bs->Exit(image, CHILD_EXIT_STATUS,
+				      sizeof(a->magic), (CHAR16 *)&a->magic);
 	data = make_exit_data(bs, &a->exit_data_size);
+	a->exit_oversized_data = bs->Exit(image, CHILD_EXIT_STATUS,
+					  a->exit_data_size + 4096, data);
 	clobber_callee_saved();
 	bs->Exit(image, CHILD_EXIT_STATUS, a->exit_data_size, data);
 	return EFI_LOAD_ERROR; /* Exit() returned: the parent sees this */

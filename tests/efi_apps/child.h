@@ -40,7 +40,10 @@ struct child_args {
 	UINT64 entry;		/* address of its efi_main */
 	EFI_STATUS exit_parent; /* Exit(parent's handle) */
 	EFI_STATUS exit_null;	/* Exit(NULL) */
-	UINT64 exit_data_size;	/* what it gives Exit() */
+	/* Exit() with garbage: a made-up handle, ExitData that is no pool,
+	 * ExitDataSize larger than the pool. */
+	EFI_STATUS exit_bogus_handle, exit_bogus_data, exit_oversized_data;
+	UINT64 exit_data_size; /* what it gives Exit() */
 };
 
 #endif

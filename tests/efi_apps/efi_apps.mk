@@ -19,7 +19,7 @@ contract_check_HELPERS := tests/efi_apps/contract_mem.c tests/efi_apps/ptwalk.c 
 EFI_APPS += services_check child
 services_check_HELPERS := $(addprefix tests/efi_apps/,services_events.c \
 	services_memory.c services_memattr.c services_protocols.c services_image.c \
-	services_runtime.c services_keys.c detail.c)
+	services_runtime.c services_keys.c services_loader_fs.c detail.c)
 
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr
 GNUEFI_CRT0 := $(GNUEFI)/lib/crt0-efi-aarch64.o

@@ -109,6 +109,7 @@ void check_memattr(void);      /* services_memattr.c */
 void check_bad_pointers(void); /* services_memory.c, services_protocols.c */
 void check_bad_handles(void);  /* services_protocols.c */
 void check_images(void);       /* services_image.c */
+void check_loader_fs(void);    /* services_loader_fs.c */
 void check_protocols(void);    /* services_protocols.c */
 void check_runtime(void);      /* services_runtime.c */
 void check_misc(void);	       /* services_runtime.c */

@@ -154,6 +154,7 @@ static void run_all(void)
 	check_bad_pointers();
 	check_bad_handles();
 	check_images();
+	check_loader_fs();
 	check_protocols();
 	check_runtime();
 	check_misc();

@@ -168,6 +168,19 @@ static BOOLEAN exit_wrong_handle(void)
 	       args.exit_null == EFI_INVALID_PARAMETER;
 }
 
+/* Section 7.4.5 asks for ExitData from AllocatePool: mmuon checks. */
+static BOOLEAN exit_garbage(void)
+{
+	say(L"from inside the child: Exit(made-up handle) %r, Exit(own, "
+	    L"ExitData on its stack) %r, Exit(own, ExitDataSize past its "
+	    L"pool) %r",
+	    args.exit_bogus_handle, args.exit_bogus_data,
+	    args.exit_oversized_data);
+	return args.ran && args.exit_bogus_handle == EFI_INVALID_PARAMETER &&
+	       args.exit_bogus_data == EFI_INVALID_PARAMETER &&
+	       args.exit_oversized_data == EFI_INVALID_PARAMETER;
+}
+
 static BOOLEAN image_start_return(void)
 {
 	EFI_LOADED_IMAGE *li;
@@ -312,6 +325,7 @@ void check_images(void)
 	if (loaded) {
 		report("image.start-exit", image_start_exit(h));
 		report("image.exit-wrong-handle", exit_wrong_handle());
+		report("image.exit-garbage", exit_garbage());
 	}
 	report("image.start-return", image_start_return());
 	report("image.unload", image_unload());
