@@ -99,10 +99,21 @@ $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 	@mkdir -p $(dir $@)
 	$(CC_FW) -E -P -x c -Iinclude $< -o $@
 
+# Code off the hot paths -- the UEFI core and protocols, the boot policy,
+# DT discovery, drivers, partitions, filesystems -- is built for size.
+# Measured (make record-figures' count, mmuon with PCI and virtio): -Os
+# there takes 13 KiB off the image and leaves the instructions before the
+# kernel as they were (10.12 M against 10.10 M at -O2); -Os everywhere
+# would cost +45 %. src/lib (memcpy, CRC-32, SHA-256) and src/arch stay -O2.
+FW_COLD_DIRS   := src/boot src/disk src/drivers src/efi src/fs src/platform
+FW_COLD_CFLAGS := -Os
+$(patsubst %,$(BUILD)/fw/%/%.c.o,$(FW_COLD_DIRS)): FW_CFLAGS += $(FW_COLD_CFLAGS)
+
 # The flags objects were built with: a change (-ffixed-x18, say) rebuilds
 # them all, so that an old object cannot slip into a new firmware.
 FW_FLAGS_STAMP := $(BUILD)/fw/flags
-FW_FLAGS_NOW   := $(filter-out -DMMUON_VERSION=%,$(FW_CFLAGS)) $(FW_ASFLAGS)
+FW_FLAGS_NOW   := $(filter-out -DMMUON_VERSION=%,$(FW_CFLAGS)) $(FW_ASFLAGS) \
+	$(FW_COLD_DIRS) $(FW_COLD_CFLAGS)
 ifneq ($(file <$(FW_FLAGS_STAMP)),$(FW_FLAGS_NOW))
 $(shell mkdir -p $(BUILD)/fw)
 $(file >$(FW_FLAGS_STAMP),$(FW_FLAGS_NOW))

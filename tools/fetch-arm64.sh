@@ -24,7 +24,7 @@
 #   all          everything above
 #
 # Kernels land in $MMUON_CACHE/arm64/vmlinuz-6.1 and vmlinuz-new, their
-# efivarfs module in modules-6.1/ and modules-new/ (Debian's
+# modules the tests load in modules-6.1/ and modules-new/ (Debian's
 # arm64 vmlinuz is an uncompressed PE/COFF Image).
 set -euo pipefail
 
@@ -118,12 +118,23 @@ kernel_package() { # suite-or-empty
 }
 
 # The kernel, and the modules the test init loads from the initramfs
-# (efivarfs, for reading EFI variables; tools/mkinitramfs.sh packs
-# modules-*/ as /lib/modules/), uncompressed.
-KERNEL_MODULES="fs/efivarfs/efivarfs"
+# (efivarfs, for reading EFI variables; the disk drivers, for
+# mmuon.disks=N; tools/mkinitramfs.sh packs modules-*/ as /lib/modules/),
+# uncompressed.
+KERNEL_MODULES="fs/efivarfs/efivarfs drivers/scsi/scsi_common
+	drivers/scsi/scsi_mod drivers/cdrom/cdrom drivers/scsi/sd_mod
+	drivers/scsi/sr_mod drivers/scsi/virtio_scsi drivers/block/virtio_blk
+	drivers/virtio/virtio_mmio"
+
+have_modules() { # name: every module of KERNEL_MODULES is unpacked
+	local m
+	for m in $KERNEL_MODULES; do
+		ls "modules-$1"/*/"${m##*/}.ko" >/dev/null 2>&1 || return 1
+	done
+}
 
 fetch_kernel() { # name suite-or-empty
-	[ -f "vmlinuz-$1" ] && [ -d "modules-$1" ] && return 0
+	[ -f "vmlinuz-$1" ] && have_modules "$1" && return 0
 	local pkg dir m
 	pkg=$(kernel_package "$2")
 	unpack "$pkg:arm64" "pkg-$pkg"

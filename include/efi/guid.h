@@ -42,6 +42,21 @@
 #define EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID                                   \
 	EFI_GUID_INIT(0x387477c2, 0x69c7, 0x11d2, 0x8e, 0x39, 0x00, 0xa0,      \
 		      0xc9, 0x69, 0x72, 0x3b)
+#define EFI_BLOCK_IO_PROTOCOL_GUID                                             \
+	EFI_GUID_INIT(0x964e5b21, 0x6459, 0x11d2, 0x8e, 0x39, 0x00, 0xa0,      \
+		      0xc9, 0x69, 0x72, 0x3b)
+#define EFI_DISK_IO_PROTOCOL_GUID                                              \
+	EFI_GUID_INIT(0xce345171, 0xba0b, 0x11d2, 0x8e, 0x4f, 0x00, 0xa0,      \
+		      0xc9, 0x69, 0x72, 0x3b)
+#define EFI_PARTITION_INFO_PROTOCOL_GUID                                       \
+	EFI_GUID_INIT(0x8cf2f62c, 0xbc9b, 0x4821, 0x80, 0x8d, 0xec, 0x9e,      \
+		      0xc4, 0x21, 0xa1, 0xa0)
+
+/* GPT partition types; EDK2 installs a partition's type as a protocol
+ * with no interface on its handle, and so does mmuon. */
+#define EFI_PART_TYPE_EFI_SYSTEM_PART_GUID                                     \
+	EFI_GUID_INIT(0xc12a7328, 0xf81f, 0x11d2, 0xba, 0x4b, 0x00, 0xa0,      \
+		      0xc9, 0x3e, 0xc9, 0x3b)
 
 /* RNG algorithms (EFI_RNG_PROTOCOL.GetInfo/GetRNG) */
 #define EFI_RNG_ALGORITHM_RAW                                                  \

@@ -17,6 +17,27 @@ static inline uint32_t mmio_read32(uintptr_t addr)
 	return v;
 }
 
+static inline uint8_t mmio_read8(uintptr_t addr)
+{
+	uint8_t v;
+
+	asm volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint16_t mmio_read16(uintptr_t addr)
+{
+	uint16_t v;
+
+	asm volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write8(uintptr_t addr, uint8_t v)
+{
+	asm volatile("strb %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
 	asm volatile("str %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");

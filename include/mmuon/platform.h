@@ -6,14 +6,37 @@
 #ifndef MMUON_PLATFORM_H
 #define MMUON_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define MAX_RAM_RANGES 16
+#define MAX_VIRTIO_MMIO 32
 
 struct mem_range {
 	uint64_t base;
 	uint64_t size;
+};
+
+/* A window of a PCI host bridge: PCI bus address -> CPU address. */
+struct pci_range {
+	uint64_t pci_base;
+	uint64_t cpu_base;
+	uint64_t size; /* 0: absent */
+};
+
+/* A "pci-host-ecam-generic" host bridge (the first enabled one). */
+struct pcie_host_info {
+	struct mem_range ecam; /* size 0: none */
+	uint32_t bus_min, bus_max;
+	struct pci_range io, mem32, mem64; /* from "ranges" */
+	bool dma_coherent;		   /* the node or an ancestor says so */
+};
+
+/* A "virtio,mmio" transport. */
+struct virtio_mmio_info {
+	struct mem_range reg;
+	bool dma_coherent;
 };
 
 enum psci_conduit {
@@ -41,6 +64,9 @@ struct platform {
 	struct mem_range flash[2];
 	unsigned flash_banks;
 	unsigned flash_bank_width;
+	struct pcie_host_info pcie;
+	struct virtio_mmio_info virtio_mmio[MAX_VIRTIO_MMIO]; /* DT order */
+	unsigned virtio_mmio_count;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <mmuon/panic.h>
 #include <mmuon/platform.h>
 #include <mmuon/power.h>
+#include <mmuon/storage.h>
 
 static struct platform platform;
 
@@ -51,6 +52,7 @@ static void efi_init(void)
 	efi_memory_attribute_install();
 	efi_pgtable_pool_install();
 	efi_memattr_table_install();
+	storage_init(&platform);
 }
 
 /* From reset.S: the entry EL, the DTB, and at EL2 whether HCR_EL2.E2H is

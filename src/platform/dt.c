@@ -2,8 +2,8 @@
 /*
  * Device tree discovery with libfdt: RAM (every /memory node, any number of
  * reg entries, above 4 GiB too), the console from /chosen/stdout-path, the
- * PSCI conduit, the RTC, fw_cfg, the secure power-off GPIO and the CFI
- * flash banks.
+ * PSCI conduit, the RTC, fw_cfg, the secure power-off GPIO, the CFI flash
+ * banks, the PCIe host bridge and the virtio-mmio transports.
  *
  * Only reads the tree; no hardware access, so it runs on the host in tests.
  */
@@ -37,15 +37,13 @@ static int reg_cells(const void *fdt, int node, int *ac, int *sc)
 	return 0;
 }
 
-/* The index-th (base, size) pair of a node's reg; 0, or a libfdt error. */
-static int read_reg(const void *fdt, int node, int index, struct mem_range *r)
+/* The index-th (base, size) pair of reg, given the parent's cells. */
+static int read_reg_cells(const void *fdt, int node, int ac, int sc, int index,
+			  struct mem_range *r)
 {
 	const fdt32_t *reg;
-	int ac, sc, len, err, stride;
+	int len, stride;
 
-	err = reg_cells(fdt, node, &ac, &sc);
-	if (err)
-		return err;
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg)
 		return len;
@@ -56,6 +54,14 @@ static int read_reg(const void *fdt, int node, int index, struct mem_range *r)
 	r->base = read_cells(reg, ac);
 	r->size = read_cells(reg + ac, sc);
 	return 0;
+}
+
+/* The index-th (base, size) pair of a node's reg; 0, or a libfdt error. */
+static int read_reg(const void *fdt, int node, int index, struct mem_range *r)
+{
+	int ac, sc, err = reg_cells(fdt, node, &ac, &sc);
+
+	return err ? err : read_reg_cells(fdt, node, ac, sc, index, r);
 }
 
 /*
@@ -240,6 +246,146 @@ static void find_flash(const void *fdt, struct platform *p)
 	p->flash_bank_width = width && len == 4 ? fdt32_to_cpu(*width) : 0;
 }
 
+/* "ranges" flags (phys.hi) of a PCI host bridge: the space code. */
+#define PCI_RANGE_SPACE(hi) ((hi) >> 24 & 3)
+#define PCI_RANGE_IO 1
+#define PCI_RANGE_MEM32 2
+#define PCI_RANGE_MEM64 3
+
+/*
+ * Where a node sits: its ancestors' offsets, root first, as a walk over
+ * the tree knows them. Looking a parent up with fdt_parent_offset() would
+ * rescan the tree from the root every time (QEMU's DT has 32 virtio-mmio
+ * nodes: that was millions of instructions).
+ */
+#define DT_MAX_DEPTH 16
+
+struct dt_where {
+	int up[DT_MAX_DEPTH]; /* up[0] = root ... up[depth - 1] = parent */
+	int depth;
+};
+
+/* The parent's #address-cells/#size-cells, as reg needs them. */
+static int parent_cells(const void *fdt, const struct dt_where *w, int *ac,
+			int *sc)
+{
+	*ac = fdt_address_cells(fdt, w->up[w->depth - 1]);
+	*sc = fdt_size_cells(fdt, w->up[w->depth - 1]);
+	return *ac >= 1 && *ac <= 2 && *sc >= 1 && *sc <= 2 ? 0 : -1;
+}
+
+/* dma-coherent on the node or an ancestor (as Linux's of_dma_is_coherent). */
+static bool dma_coherent(const void *fdt, int node, const struct dt_where *w)
+{
+	int i;
+
+	if (fdt_getprop(fdt, node, "dma-coherent", NULL))
+		return true;
+	for (i = 0; i < w->depth; i++)
+		if (fdt_getprop(fdt, w->up[i], "dma-coherent", NULL))
+			return true;
+	return false;
+}
+
+/*
+ * The ECAM host bridge: config space (reg), bus-range, and its windows
+ * (ranges: 3-cell PCI address, parent address, 2-cell size). A node that
+ * does not add up is ignored: mmuon then drives no PCI device. The first
+ * usable one only.
+ */
+static void add_pcie(const void *fdt, int node, const struct dt_where *w,
+		     struct platform *p)
+{
+	struct pcie_host_info h = {.bus_min = 0, .bus_max = 255};
+	const fdt32_t *cell;
+	int len, ac, sc, i, stride;
+
+	if (p->pcie.ecam.size || parent_cells(fdt, w, &ac, &sc) ||
+	    read_reg_cells(fdt, node, ac, sc, 0, &h.ecam) || !h.ecam.size)
+		return;
+	cell = fdt_getprop(fdt, node, "bus-range", &len);
+	if (cell && len == 8) {
+		h.bus_min = fdt32_to_cpu(cell[0]);
+		h.bus_max = fdt32_to_cpu(cell[1]);
+	}
+	/* 1 MiB of config space per bus. */
+	if (h.bus_min > h.bus_max || h.bus_max > 255 ||
+	    (h.ecam.size >> 20) < h.bus_max - h.bus_min + 1)
+		return;
+	cell = fdt_getprop(fdt, node, "ranges", &len);
+	stride = 3 + ac + 2;
+	if (!cell || fdt_address_cells(fdt, node) != 3 ||
+	    fdt_size_cells(fdt, node) != 2)
+		return;
+	for (i = 0; (i + 1) * stride * 4 <= len; i++) {
+		const fdt32_t *r = cell + i * stride;
+		struct pci_range win = {
+			.pci_base = read_cells(r + 1, 2),
+			.cpu_base = read_cells(r + 3, ac),
+			.size = read_cells(r + 3 + ac, 2),
+		};
+
+		switch (PCI_RANGE_SPACE(fdt32_to_cpu(r[0]))) {
+		case PCI_RANGE_IO:
+			h.io = win;
+			break;
+		case PCI_RANGE_MEM32:
+			h.mem32 = win;
+			break;
+		case PCI_RANGE_MEM64:
+			h.mem64 = win;
+			break;
+		}
+	}
+	h.dma_coherent = dma_coherent(fdt, node, w);
+	p->pcie = h;
+}
+
+static void add_virtio_mmio(const void *fdt, int node, const struct dt_where *w,
+			    struct platform *p)
+{
+	struct virtio_mmio_info *v = &p->virtio_mmio[p->virtio_mmio_count];
+	int ac, sc;
+
+	if (p->virtio_mmio_count == MAX_VIRTIO_MMIO ||
+	    parent_cells(fdt, w, &ac, &sc) ||
+	    read_reg_cells(fdt, node, ac, sc, 0, &v->reg) || !v->reg.size)
+		return;
+	v->dma_coherent = dma_coherent(fdt, node, w);
+	p->virtio_mmio_count++;
+}
+
+/* One walk over the tree for the buses disks sit on. */
+static void find_storage_buses(const void *fdt, struct platform *p)
+{
+	struct dt_where w = {.up = {0}, .depth = 0};
+	int node, depth = 0;
+
+	for (node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		if (depth >= DT_MAX_DEPTH)
+			continue;
+		const char *compat;
+		int len;
+
+		/* Our ancestors are the last nodes seen at each lower depth. */
+		w.depth = depth;
+		w.up[depth] = node;
+		/* One property lookup per node: this walk visits them all. */
+		compat = fdt_getprop(fdt, node, "compatible", &len);
+		if (!compat)
+			continue;
+		if (fdt_stringlist_contains(compat, len, "virtio,mmio")) {
+			if (node_enabled(fdt, node, "status"))
+				add_virtio_mmio(fdt, node, &w, p);
+		} else if (fdt_stringlist_contains(compat, len,
+						   "pci-host-ecam-generic")) {
+			if (node_enabled(fdt, node, "status"))
+				add_pcie(fdt, node, &w, p);
+		}
+	}
+}
+
 int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 {
 	int chosen, rc;
@@ -263,6 +409,7 @@ int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 	find_device(fdt, "qemu,fw-cfg-mmio", &p->fw_cfg);
 	find_secure_poweroff(fdt, p);
 	find_flash(fdt, p);
+	find_storage_buses(fdt, p);
 	chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen >= 0) {
 		const char *args = get_string(fdt, chosen, "bootargs");

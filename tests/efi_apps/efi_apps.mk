@@ -21,6 +21,11 @@ services_check_HELPERS := $(addprefix tests/efi_apps/,services_events.c \
 	services_memory.c services_memattr.c services_protocols.c services_image.c \
 	services_runtime.c services_keys.c services_loader_fs.c detail.c)
 
+# blockio_check: the disks and partitions a client sees through BlockIo
+# and DiskIo (tests/boot/test_storage.py).
+EFI_APPS += blockio_check
+blockio_check_HELPERS := tests/efi_apps/detail.c
+
 GNUEFI      := $(MMUON_CACHE)/arm64/gnu-efi/usr
 GNUEFI_CRT0 := $(GNUEFI)/lib/crt0-efi-aarch64.o
 GNUEFI_LDS  := $(GNUEFI)/lib/elf_aarch64_efi.lds

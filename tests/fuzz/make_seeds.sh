@@ -18,6 +18,8 @@
 #                 (build/host/mmuon-varstore) in the fuzz geometry: empty,
 #                 a few variables, after reclaims, an update left half
 #                 done; each also with the "fix the CRCs" byte after it
+#   fuzz_gpt, fuzz_mbr, fuzz_eltorito: disks from sgdisk, fdisk, sfdisk
+#                 and xorriso (partition_seeds.sh)
 set -eu
 
 OUT=${1:-build/fuzz/seeds}
@@ -88,4 +90,5 @@ for f in "$V"/*; do
 	cp "$f" "$f-fixcrc"
 	printf '\001' >>"$f-fixcrc"
 done
+"$HERE/partition_seeds.sh" "$OUT"
 echo "make_seeds: seeds in $OUT"

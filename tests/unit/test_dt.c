@@ -636,6 +636,149 @@ static void test_bootargs(void **state)
 
 /* ---- broken blobs and short error buffers ------------------------------ */
 
+/* ---- PCIe host bridge and virtio-mmio --------------------------------- */
+
+#define EXPECT_WINDOW(w, pci, cpu, sz)                                         \
+	do {                                                                   \
+		assert_int_equal((w).pci_base, (pci));                         \
+		assert_int_equal((w).cpu_base, (cpu));                         \
+		assert_int_equal((w).size, (sz));                              \
+	} while (0)
+
+static void test_pcie_host(void **state)
+{
+	void *fdt = load("qemu-virt", 0);
+	struct platform p;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	EXPECT_RANGE(p.pcie.ecam, 0x4010000000ull, 0x10000000);
+	assert_int_equal(p.pcie.bus_min, 0);
+	assert_int_equal(p.pcie.bus_max, 255);
+	EXPECT_WINDOW(p.pcie.io, 0, 0x3eff0000, 0x10000);
+	EXPECT_WINDOW(p.pcie.mem32, 0x10000000, 0x10000000, 0x2eff0000);
+	EXPECT_WINDOW(p.pcie.mem64, 0x8000000000ull, 0x8000000000ull,
+		      0x8000000000ull);
+	assert_true(p.pcie.dma_coherent);
+	free(fdt);
+}
+
+/* highmem=off: the low ECAM with 16 buses, no 64-bit window. */
+static void test_pcie_host_highmem_off(void **state)
+{
+	void *fdt = load("qemu-virt-highmem-off", 0);
+	struct platform p;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	EXPECT_RANGE(p.pcie.ecam, 0x3f000000, 0x1000000);
+	assert_int_equal(p.pcie.bus_max, 15);
+	EXPECT_WINDOW(p.pcie.mem32, 0x10000000, 0x10000000, 0x2eff0000);
+	assert_int_equal(p.pcie.mem64.size, 0);
+	free(fdt);
+}
+
+static void set_cells(void *fdt, const char *path, const char *prop,
+		      const uint32_t *cells, int n)
+{
+	fdt32_t be[32];
+	int i;
+
+	for (i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	assert_int_equal(fdt_setprop(fdt, node(fdt, path), prop, be,
+				     n * (int)sizeof(fdt32_t)),
+			 0);
+}
+
+/* A host bridge whose properties do not add up is ignored, not guessed. */
+static void test_pcie_host_bad(void **state)
+{
+	static const uint32_t too_many_buses[] = {0, 0x100};
+	static const uint32_t backwards[] = {4, 3};
+	static const uint32_t short_ecam[] = {0, 0x3f000000, 0, 0xfffff};
+	const char *pcie = "/pcie@10000000";
+	struct platform p;
+	char err[128];
+	void *fdt;
+
+	(void)state;
+	fdt = load("qemu-virt", SLACK);
+	set_cells(fdt, pcie, "bus-range", too_many_buses, 2);
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.pcie.ecam.size, 0);
+	set_cells(fdt, pcie, "bus-range", backwards, 2);
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.pcie.ecam.size, 0);
+	free(fdt);
+
+	fdt = load("qemu-virt", SLACK);
+	set_cells(fdt, pcie, "reg", short_ecam, 4);
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.pcie.ecam.size, 0);
+	free(fdt);
+
+	fdt = load("qemu-virt", SLACK);
+	del_prop(fdt, pcie, "ranges");
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.pcie.ecam.size, 0);
+	free(fdt);
+
+	fdt = load("qemu-virt", SLACK);
+	set_string(fdt, pcie, "status", "disabled");
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.pcie.ecam.size, 0);
+	/* The rest of the machine is as before. */
+	EXPECT_RANGE(p.uart, 0x09000000, 0x1000);
+	free(fdt);
+}
+
+/* dma-coherent counts on the node or any ancestor, as for Linux. */
+static void test_dma_coherent_inherited(void **state)
+{
+	void *fdt = load("qemu-virt", SLACK);
+	struct platform p;
+	char err[128];
+
+	(void)state;
+	del_prop(fdt, "/pcie@10000000", "dma-coherent");
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_true(p.pcie.dma_coherent); /* the root node says so */
+	del_prop(fdt, "/", "dma-coherent");
+	del_prop(fdt, "/virtio_mmio@a003e00", "dma-coherent");
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_false(p.pcie.dma_coherent);
+	assert_false(p.virtio_mmio[31].dma_coherent);
+	assert_true(p.virtio_mmio[30].dma_coherent);
+	free(fdt);
+}
+
+static void test_virtio_mmio(void **state)
+{
+	void *fdt = load("qemu-virt", SLACK);
+	struct platform p;
+	char err[128];
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.virtio_mmio_count, 32);
+	/* In DT order: QEMU's is by address. */
+	EXPECT_RANGE(p.virtio_mmio[0].reg, 0x0a000000, 0x200);
+	EXPECT_RANGE(p.virtio_mmio[31].reg, 0x0a003e00, 0x200);
+	for (i = 0; i < 32; i++)
+		assert_true(p.virtio_mmio[i].dma_coherent);
+	set_string(fdt, "/virtio_mmio@a000200", "status", "disabled");
+	del_prop(fdt, "/virtio_mmio@a000400", "reg");
+	assert_int_equal(discover(fdt, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.virtio_mmio_count, 30);
+	EXPECT_RANGE(p.virtio_mmio[0].reg, 0x0a000000, 0x200);
+	EXPECT_RANGE(p.virtio_mmio[1].reg, 0x0a000600, 0x200);
+	free(fdt);
+}
+
 static void test_corrupt_header(void **state)
 {
 	struct platform p;
@@ -765,6 +908,11 @@ int main(void)
 		cmocka_unit_test(test_secure_poweroff_variants),
 		cmocka_unit_test(test_secure_status_defaults_to_status),
 		cmocka_unit_test(test_bootargs),
+		cmocka_unit_test(test_pcie_host),
+		cmocka_unit_test(test_pcie_host_highmem_off),
+		cmocka_unit_test(test_pcie_host_bad),
+		cmocka_unit_test(test_dma_coherent_inherited),
+		cmocka_unit_test(test_virtio_mmio),
 		cmocka_unit_test(test_corrupt_header),
 		cmocka_unit_test(test_corrupt_structure),
 		cmocka_unit_test(test_short_error_buffer),

@@ -504,6 +504,15 @@ static void check_dmesg(void)
 		"EFI stub: ERROR", "EFI stub: WARNING", "[Firmware Bug]",
 		"FIRMWARE BUG",	   "[Firmware Warn]",
 	};
+	/* What Linux says when a BAR does not fit ("BAR 4 [mem size
+	 * 0x4000 64bit pref]: can't assign; no space", "failed to assign"). */
+	static const char *const pci_marks[] = {
+		"no space",
+		"failed to assign",
+		"can't assign",
+		"can't claim",
+	};
+	int pci_hits = 0;
 	char *buf, *line, *next;
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	int n, hits = 0;
@@ -537,12 +546,158 @@ static void check_dmesg(void)
 				break;
 			}
 		}
+		if (strstr(line, "BAR")) {
+			for (i = 0;
+			     i < sizeof(pci_marks) / sizeof(pci_marks[0]);
+			     i++) {
+				if (strstr(line, pci_marks[i])) {
+					INFO("dmesg-pci", "%s", line);
+					pci_hits++;
+					break;
+				}
+			}
+		}
 		/* The kernel's own summary of the firmware it found ("EFI v2.x by"). */
 		if (strstr(line, "] efi: "))
 			INFO("dmesg-efi", "%s", strstr(line, "] efi: ") + 2);
 	}
 	free(buf);
 	report("dmesg-firmware-count", hits ? "FAIL" : "PASS", "%d", hits);
+	report("dmesg-pci-count", pci_hits ? "FAIL" : "PASS", "%d", pci_hits);
+}
+
+/* ---- disks (mmuon.disks=N) ------------------------------------------------- */
+
+/* In dependency order: Debian's cloud kernel builds these as modules. */
+static const char *const disk_modules[] = {
+	"scsi_common", "scsi_mod",    "cdrom",	    "sd_mod",
+	"sr_mod",      "virtio_scsi", "virtio_blk", "virtio_mmio",
+};
+
+static int is_disk(const char *name)
+{
+	return strncmp(name, "loop", 4) && strncmp(name, "ram", 3) &&
+	       strncmp(name, "zram", 4) && name[0] != '.';
+}
+
+static int count_disks(void)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += is_disk(e->d_name);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static long sysfs_long(const char *fmt, const char *a, const char *b)
+{
+	char path[300], buf[64];
+
+	snprintf(path, sizeof(path), fmt, a, b);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* SHA-256 of the disk's first MiB (all of it, if smaller). */
+static void disk_sha256(const char *name, char out[65])
+{
+	static unsigned char buf[1 << 20];
+	struct sha256_ctx s;
+	char path[300];
+	ssize_t n = 0, r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	strcpy(out, "-");
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	while (n < (ssize_t)sizeof(buf) &&
+	       (r = read(fd, buf + n, sizeof(buf) - n)) > 0)
+		n += r;
+	close(fd);
+	sha256_init(&s);
+	sha256_update(&s, buf, n);
+	sha256_hex(&s, out);
+}
+
+/* Each partition as name:start:size (512-byte sectors). */
+static void disk_partitions(const char *disk, char *out, size_t size)
+{
+	char path[300];
+	struct dirent *e;
+	size_t used = 0;
+	DIR *d;
+
+	out[0] = 0;
+	snprintf(path, sizeof(path), "/sys/block/%s", disk);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		long start, len;
+
+		if (strncmp(e->d_name, disk, strlen(disk)))
+			continue;
+		start = sysfs_long("/sys/block/%s/%s/start", disk, e->d_name);
+		len = sysfs_long("/sys/block/%s/%s/size", disk, e->d_name);
+		used += snprintf(out + used, used < size ? size - used : 0,
+				 "%s%s:%ld:%ld", used ? "," : "", e->d_name,
+				 start, len);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * With mmuon.disks=N on the command line: the storage drivers loaded,
+ * then (once N disks are there, or after 10 s) one line per disk --
+ * what Linux sees of the disks the firmware saw: size, block size,
+ * read-only, its partitions and the SHA-256 of its first MiB.
+ */
+static void check_disks(void)
+{
+	const char *arg = strstr(cmdline, "mmuon.disks=");
+	int want, i, rc;
+	DIR *d;
+	struct dirent *e;
+
+	if (!arg)
+		return;
+	want = atoi(arg + strlen("mmuon.disks="));
+	for (i = 0; i < (int)(sizeof(disk_modules) / sizeof(disk_modules[0]));
+	     i++) {
+		rc = load_module(disk_modules[i]);
+		if (rc)
+			FAIL("disk-modules", "%s: %s", disk_modules[i],
+			     strerror(rc));
+	}
+	/* SCSI scans and probes finish after the modules load. */
+	for (i = 0; i < 100 && count_disks() < want; i++)
+		usleep(100000);
+	d = opendir("/sys/block");
+	while (d && (e = readdir(d))) {
+		char sha[65], parts[1024];
+
+		if (!is_disk(e->d_name))
+			continue;
+		disk_sha256(e->d_name, sha);
+		disk_partitions(e->d_name, parts, sizeof(parts));
+		INFO("disk", "%s size=%ld lbs=%ld ro=%ld sha256=%s parts=%s",
+		     e->d_name,
+		     sysfs_long("/sys/block/%s/size%s", e->d_name, ""),
+		     sysfs_long("/sys/block/%s/queue/logical_block_size%s",
+				e->d_name, ""),
+		     sysfs_long("/sys/block/%s/ro%s", e->d_name, ""), sha,
+		     parts);
+	}
+	if (d)
+		closedir(d);
+	report("disk-count", count_disks() == want ? "PASS" : "FAIL",
+	       "%d (want %d)", count_disks(), want);
 }
 
 static void check_cpus(void)
@@ -684,6 +839,7 @@ int main(void)
 	check_memblock();
 	check_efi_runtime();
 	check_placement();
+	check_disks();
 	check_dmesg();
 	check_cpus();
 	if (param_value("mmuon.vars"))

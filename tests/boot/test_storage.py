@@ -1,0 +1,315 @@
+"""Disks: PCIe enumeration, virtio, BlockIo/DiskIo and partitions, end to end.
+
+build/efi_apps/blockio_check.efi (tests/efi_apps/) runs as the "kernel"
+and prints every BlockIo handle it finds (device path in EDK2's text form,
+media fields), the CRC-32 of all the bytes it reads through each, and the
+result of DiskIo and refusal checks. The images come from Debian's tools
+(disk_images.py: sgdisk, fdisk, sfdisk, mkfs.fat, mtools, xorriso); the
+test computes what the list must be -- paths as EDK2 builds them, sizes,
+CRCs of the image bytes each handle spans -- and compares. EDK2 itself
+(Debian's QEMU_EFI.fd) runs the same app on one configuration: its list
+must be the same. Linux must then boot with the same devices, see the same
+disks and partitions, and not complain about BARs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import disk_images
+import qemu
+from disk_images import Handle, Image
+
+APP = qemu.BUILD / "efi_apps" / "blockio_check.efi"
+LOGS = qemu.BUILD / "boot" / "logs"
+EDK2_FD = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
+HANDLE = re.compile(
+    r"BLOCKIO handle (\d+) path=(\S*) media=id:(\d+),removable:(\d),present:(\d),"
+    r"logical:(\d),ro:(\d),wc:(\d),bs:(\d+),align:(\d+),last:(\d+),lowest:(\d+),"
+    r"lbpp:(\d+),opt:(\d+) rev=0x([0-9A-Fa-f]+) diskio=(\d) partinfo=(\S+) esp=(\d)")
+CRC = re.compile(r"BLOCKIO crc (\d+) bytes=(\d+) (?:crc32=([0-9A-Fa-f]+)|(.*))")
+CHECK = re.compile(r"BLOCKIO check (\d+) ([\w-]+): (PASS|FAIL) ?(.*)$")
+WRITE = re.compile(r"BLOCKIO write (\d+) lba=(\d+) crc32=([0-9A-Fa-f]+): (PASS|FAIL)")
+DONE = re.compile(r"BLOCKIO done handles=(\d+) failures=(\d+)")
+PCI_ROOT = "PciRoot(0x0)"
+
+
+@dataclasses.dataclass
+class Listed:
+    """One BlockIo handle as the app saw it."""
+    index: int
+    handle: Handle
+    revision: int
+    disk_io: bool
+    partinfo: str
+    checks: dict[str, tuple[str, str]]
+
+
+class Run:
+    def __init__(self, boot: qemu.Boot):
+        self.boot = boot
+        self.listed: list[Listed] = []
+        self.writes: list[tuple[int, int, int, str]] = []
+        self.done: tuple[int, int] | None = None
+        crcs: dict[int, int | None] = {}
+        checks: dict[int, dict[str, tuple[str, str]]] = {}
+        raw = []
+        for _, line in boot.lines:
+            if m := HANDLE.search(line):
+                raw.append(m)
+            elif m := CRC.search(line):
+                crcs[int(m[1])] = int(m[3], 16) if m[3] else None
+            elif m := CHECK.search(line):
+                checks.setdefault(int(m[1]), {})[m[2]] = (m[3], m[4])
+            elif m := WRITE.search(line):
+                self.writes.append((int(m[1]), int(m[2]), int(m[3], 16), m[4]))
+            elif m := DONE.search(line):
+                self.done = (int(m[1]), int(m[2]))
+        for m in raw:
+            i = int(m[1])
+            h = Handle(path=m[2], block_size=int(m[9]), last_block=int(m[11]),
+                       present=m[5] == "1", logical=m[6] == "1", read_only=m[7] == "1",
+                       removable=m[4] == "1", crc32=crcs.get(i), esp=m[18] == "1")
+            self.listed.append(Listed(i, h, int(m[15], 16), m[16] == "1", m[17],
+                                      checks.get(i, {})))
+
+    def fail(self, msg: str) -> None:
+        raise AssertionError(msg + "\n\n" + self.boot.describe(tail=80))
+
+    @property
+    def handles(self) -> list[Handle]:
+        return [x.handle for x in self.listed]
+
+
+@pytest.fixture(scope="session")
+def blockio_check() -> Path:
+    cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
+           str(APP.relative_to(qemu.REPO))]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    return APP
+
+
+@pytest.fixture(scope="session")
+def images():
+    missing = disk_images.missing_tools()
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: run tools/install-deps.sh",
+                    pytrace=False)
+    return {
+        "gpt": disk_images.gpt_disk(),
+        "mbr": disk_images.mbr_disk(),
+        "gpt4k": disk_images.gpt_4k_disk(),
+        "empty": disk_images.raw_disk("empty.img", 0),
+        "one": disk_images.raw_disk("one.img", 512),
+    }
+
+
+def drive(n: int, img: Image, device: str, *, read_only: bool = False,
+          extra: str = "") -> list[str]:
+    ro = ",readonly=on" if read_only else ""
+    return ["-drive", f"if=none,id=d{n},file={img.path},format=raw{ro}",
+            "-device", f"{device},drive=d{n}{extra}"]
+
+
+def run_app(app: Path, name: str, extra: list[str], *, el2: bool = False,
+            append: str | None = None, firmware: Path | None = None,
+            timeout: float = 180) -> Run:
+    if firmware is None:
+        if not qemu.FIRMWARE.is_file():
+            pytest.skip(f"{qemu.FIRMWARE} is not built: run `make`")
+        firmware = qemu.FIRMWARE
+    b = qemu.run_qemu(firmware=firmware, kernel=app, append=append, el2=el2,
+                      extra=extra, timeout=timeout, log=LOGS / f"{name}.log")
+    return Run(b)
+
+
+def expect_list(run: Run, want: list[Handle]) -> None:
+    """The app saw exactly these handles, in this order, and all its
+    checks passed."""
+    if run.done is None:
+        run.fail("the app did not finish")
+    got = run.handles
+    if got != want:
+        lines = ["handles differ (want / got):"]
+        for i in range(max(len(got), len(want))):
+            w = want[i] if i < len(want) else None
+            g = got[i] if i < len(got) else None
+            mark = "  " if w == g else "!!"
+            lines.append(f"{mark} want {w}\n   got  {g}")
+        run.fail("\n".join(lines))
+    for x in run.listed:
+        if x.revision != 0x2001F:
+            run.fail(f"handle {x.index}: BlockIo revision {x.revision:#x}, want 0x2001F")
+        if not x.disk_io:
+            run.fail(f"handle {x.index}: no DiskIo")
+        bad = {k: v for k, v in x.checks.items() if v[0] != "PASS"}
+        if bad or set(x.checks) != {"diskio", "refusals"}:
+            run.fail(f"handle {x.index} ({x.handle.path}): checks {x.checks}")
+        if x.handle.logical and x.handle.path.split("/")[-1].startswith("HD("):
+            scheme = "2" if ",GPT," in x.handle.path.split("/")[-1] else "1"
+            if x.partinfo.split(",")[0] != scheme:
+                run.fail(f"handle {x.index}: PartitionInfo {x.partinfo}")
+    if run.done[1]:
+        run.fail(f"the app counted {run.done[1]} failures")
+
+
+def pci(*slots: int) -> str:
+    return PCI_ROOT + "".join(f"/Pci({s:#x},0x0)" for s in slots)
+
+
+# ---- configurations -------------------------------------------------------------
+
+def two_disks(images) -> tuple[list[str], list]:
+    """A GPT disk and a read-only MBR disk (transitional virtio-blk, root
+    bus), and a GPT disk behind a pcie-root-port (modern-only)."""
+    args = (drive(1, images["gpt"], "virtio-blk-pci", extra=",addr=0x2")
+            + drive(2, images["mbr"], "virtio-blk-pci", read_only=True,
+                    extra=",addr=0x3")
+            + ["-device", "pcie-root-port,id=rp1,chassis=1,addr=0x4"]
+            + drive(3, images["gpt4k"], "virtio-blk-pci",
+                    extra=",bus=rp1,logical_block_size=4096,physical_block_size=4096"))
+    disks = [(pci(2), images["gpt"], {}),
+             (pci(2 + 1), images["mbr"], {"read_only": True}),
+             (pci(4, 0), images["gpt4k"], {})]
+    return args, disks
+
+
+def tiny_disks(images) -> tuple[list[str], list]:
+    """A 0-byte disk and a 1-sector one."""
+    args = (drive(1, images["empty"], "virtio-blk-pci", extra=",addr=0x2")
+            + drive(2, images["one"], "virtio-blk-pci", extra=",addr=0x3"))
+    return args, [(pci(2), images["empty"], {}), (pci(3), images["one"], {})]
+
+
+def mmio_disk(images, legacy: bool) -> tuple[list[str], list]:
+    """virtio-blk-device on the highest virtio-mmio transport, version 1
+    (QEMU's force-legacy) or 2."""
+    args = (["-global", f"virtio-mmio.force-legacy={'on' if legacy else 'off'}"]
+            + drive(1, images["gpt"], "virtio-blk-device"))
+    path = "VenHw(837DCA9E-E874-4D82-B29A-23FE0E23D1E2,003E000A00000000)"
+    return args, [(path, images["gpt"], {})]
+
+
+CONFIGS = {
+    "disks": two_disks,
+    "tiny": tiny_disks,
+    "mmio-v1": lambda images: mmio_disk(images, True),
+    "mmio-v2": lambda images: mmio_disk(images, False),
+}
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_blockio(blockio_check, images, config, el2):
+    """Every disk and partition as a BlockIo handle: EDK2's paths, the
+    media, the bytes of the image; DiskIo agrees; bad requests refused."""
+    args, disks = CONFIGS[config](images)
+    run = run_app(blockio_check, f"test_storage.{config}.{'el2' if el2 else 'el1'}",
+                  args, el2=el2)
+    expect_list(run, disk_images.expected_handles(disks))
+    if f"EL{2 if el2 else 1}," not in run.boot.output:
+        run.fail("not at the expected EL")
+    if config.startswith("mmio") and (
+            ("virtio-mmio@0xa003e00 (legacy):" in run.boot.output)
+            != (config == "mmio-v1")):
+        run.fail("the MMIO transport's version is not the one asked for")
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("config", ["disks", "mmio-v2"])
+def test_same_as_edk2(blockio_check, images, config):
+    """Debian's EDK2 lists the same handles, paths and bytes."""
+    if not EDK2_FD.is_file():
+        pytest.fail(f"{EDK2_FD} missing: tools/install-deps.sh (qemu-efi-aarch64)")
+    args, _ = CONFIGS[config](images)
+    ours = run_app(blockio_check, f"test_storage.edk2-compare.{config}.mmuon", args,
+                   append="poweroff")
+    theirs = run_app(blockio_check, f"test_storage.edk2-compare.{config}.edk2", args,
+                     append="poweroff", firmware=EDK2_FD)
+    if not theirs.listed:
+        theirs.fail("EDK2 listed no BlockIo handle")
+
+    def key(h: Handle):
+        # EDK2 says WriteCaching and 0 blocks per physical block on
+        # partitions; the rest must agree.
+        return (h.path, h.block_size, h.last_block, h.present, h.logical,
+                h.read_only, h.removable, h.crc32, h.esp)
+
+    a = [key(h) for h in ours.handles]
+    b = [key(h) for h in theirs.handles]
+    if a != b:
+        diff = "\n".join(f"{'  ' if x == y else '!!'} mmuon {x}\n   edk2  {y}"
+                         for x, y in zip(a + [None] * len(b), b + [None] * len(a))
+                         if x or y)
+        ours.fail("mmuon and EDK2 disagree:\n" + diff)
+
+
+@pytest.mark.firmware
+def test_write(blockio_check, images):
+    """A block written through BlockIo is in the image file afterwards;
+    the read-only disk refused it."""
+    gpt = images["gpt"].copy("gpt-write.img")
+    args = drive(1, gpt, "virtio-blk-pci", extra=",addr=0x2")
+    run = run_app(blockio_check, "test_storage.write", args, append="write")
+    if len(run.writes) != 1:
+        run.fail(f"expected one write (the disk), got {run.writes}")
+    index, lba, crc, verdict = run.writes[0]
+    if verdict != "PASS":
+        run.fail("the write or its read-back failed")
+    data = gpt.path.read_bytes()[lba * 512:(lba + 1) * 512]
+    want = bytes((j * 7 + index * 13 + lba) & 0xFF for j in range(512))
+    if data != want:
+        run.fail(f"block {lba} of the image is not what the app wrote")
+    import zlib
+    if zlib.crc32(want) != crc:
+        run.fail("the app's CRC of the pattern differs from the host's")
+
+
+# ---- Linux -------------------------------------------------------------------------
+
+DISK = re.compile(r"(\w+) size=(\d+) lbs=(\d+) ro=(\d) sha256=(\S+) parts=(\S*)")
+
+
+@pytest.mark.firmware
+def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images):
+    """Linux on the same machine (plus the default virtio-net NIC): no BAR
+    complaint, the disks with the sizes, partitions and bytes the host
+    wrote, and the NIC's driver bound."""
+    import hashlib
+    args, disks = two_disks(images)
+    args += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=,addr=0x1"]
+    cmdline = qemu.BASE_CMDLINE + " mmuon.disks=3"
+    b = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
+             append=cmdline, mem="1G", extra=args, timeout=240)
+    r = qemu.verify_report(b, efi=True)
+    seen = {}
+    for e in r.all("disk"):
+        m = DISK.match(e.detail)
+        if m:
+            seen[m[1]] = m
+    # Linux names virtio disks in probe order: 00:02, 00:03, then 01:00.
+    for name, (_, img, opt) in zip(["vda", "vdb", "vdc"], disks):
+        m = seen.get(name)
+        if not m:
+            raise AssertionError(f"Linux has no {name}: {sorted(seen)}\n{b.describe()}")
+        with open(img.path, "rb") as f:
+            sha = hashlib.sha256(f.read(1 << 20)).hexdigest()
+        assert int(m[2]) * 512 == img.size, f"{name}: size {m[2]} sectors"
+        assert int(m[3]) == img.block_size, f"{name}: logical block size {m[3]}"
+        assert (m[4] == "1") == opt.get("read_only", False), f"{name}: ro={m[4]}"
+        assert m[5] == sha, f"{name}: first MiB differs from the image"
+        starts = sorted(int(p.split(":")[1]) for p in m[6].split(",") if p)
+        want = sorted(p.start * img.block_size // 512 for p in img.parts)
+        for p in img.parts:
+            want += [c.start * img.block_size // 512 for c in p.children]
+        assert starts == sorted(want), f"{name}: partitions at {starts}, want {sorted(want)}"
+    if "virtio_net" not in b.output and "virtio-pci 0000:00:01.0: enabling device" not in b.output:
+        raise AssertionError("the NIC at 00:01.0 was not enabled by Linux\n" + b.describe())
