@@ -71,7 +71,9 @@ static void load(struct image *im, const char *path)
 	FILE *f = fopen(path, "rb");
 
 	im->path = path;
-	im->size = area_size * areas;
+	/* Each area starts an erase block of its own. */
+	im->size =
+		(area_size + erase_size - 1) / erase_size * erase_size * areas;
 	im->mem = malloc(im->size);
 	if (!f)
 		die("cannot open %s", path);
@@ -187,7 +189,8 @@ static void print_variables(const struct image *im)
 static int cmd_format(const char *path, uint32_t size)
 {
 	struct image im = {.path = path};
-	uint32_t store = area_size * areas;
+	uint32_t store =
+		(area_size + erase_size - 1) / erase_size * erase_size * areas;
 	uint8_t *erased = malloc(store);
 	FILE *f = fopen(path, "wb");
 

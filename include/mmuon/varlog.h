@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The on-flash variable log: append-only records in one of a few areas
- * (erase blocks), state bits programmed 1 -> 0, CRCs, reclaim into a spare
- * area, recovery at mount. docs/variable-store.md describes the format and
+ * (each the start of its own erase blocks), state bits programmed 1 -> 0,
+ * CRCs, reclaim into a spare area, recovery at mount. docs/variable-store.md describes the format and
  * argues why a power loss at any instant leaves a store that mounts to a
  * consistent state; tests/unit/test_varlog.c cuts the power at every step.
  *
@@ -34,7 +34,7 @@ enum varlog_error {
 
 struct varlog {
 	const struct flash *flash;
-	uint32_t area_size; /* a multiple of the erase block */
+	uint32_t area_size; /* bytes used of each area's erase block(s) */
 	unsigned areas;	    /* at least 2: one active, the others spare */
 	unsigned active;
 	uint64_t generation; /* of the active area */

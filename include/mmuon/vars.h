@@ -32,12 +32,17 @@
 #include <mmuon/varlog.h>
 #include <mmuon/varstore.h>
 
-/* The store on QEMU's variable bank: two areas of 256 KiB. */
-#define VARS_AREA_SIZE (256 * 1024)
+/*
+ * The store on QEMU's variable bank: two areas, each using 48 KiB of its
+ * 256 KiB erase block. The RAM that mirrors it, plus 16 KiB of volatile
+ * variables, is the 64 KiB mmuon always kept for variables: a flash store
+ * costs no RAM after ExitBootServices beyond that.
+ */
+#define VARS_AREA_SIZE (48 * 1024)
 #define VARS_AREAS 2
-#define VARS_VOLATILE_BYTES (64 * 1024)
+#define VARS_VOLATILE_BYTES (16 * 1024)
 #define VARS_MAX_VARIABLE (32 * 1024)
-/* After ExitBootServices, 1/16th of the log (16 KiB) stays for the firmware. */
+/* After ExitBootServices, 1/16th of the log (3 KiB) stays for the firmware. */
 #define VARS_RUNTIME_RESERVE_SHARE 16
 
 struct vars {

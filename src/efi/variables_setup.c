@@ -17,26 +17,23 @@
 #define VOLATILE_STORE_SIZE (64 * 1024)
 #define VOLATILE_STORE_MIN_SIZE (8 * 1024)
 
-#define STORE_SIZE ((uint32_t)VARS_AREA_SIZE * VARS_AREAS)
+/*
+ * The arena the variables live in, RAM store or mirror of a flash store:
+ * the runtime arena's 64 KiB that mmuon has always kept for them (smaller
+ * if the arena is short: then no flash store, which needs it whole).
+ */
+static void *arena;
+static size_t arena_size;
 
-/* The store in RAM, from the runtime arena; smaller if it is short. */
-static void init_volatile(void)
+static void get_arena(void)
 {
-	size_t size;
-
-	for (size = VOLATILE_STORE_SIZE; size >= VOLATILE_STORE_MIN_SIZE;
-	     size /= 2) {
-		void *arena = efi_zalloc_runtime(size);
-
-		if (arena) {
-			vars_init_volatile(efi_variables(), arena, size);
+	for (arena_size = VOLATILE_STORE_SIZE;
+	     arena_size >= VOLATILE_STORE_MIN_SIZE; arena_size /= 2) {
+		arena = efi_zalloc_runtime(arena_size);
+		if (arena)
 			return;
-		}
 	}
-	/* An empty store: every GetVariable is EFI_NOT_FOUND, every
-	 * SetVariable EFI_INVALID_PARAMETER (too large). */
-	printf("mmuon: no runtime memory for variables\n");
-	vars_init_volatile(efi_variables(), NULL, 0);
+	arena_size = 0;
 }
 
 /* The one line that says why non-volatile variables will not persist. */
@@ -47,19 +44,9 @@ static void use_ram(const struct mem_range *b, const char *why)
 		printf("variable bank at 0x%llx: ",
 		       (unsigned long long)b->base);
 	printf("%s: variables are kept in RAM and lost at reset\n", why);
-	init_volatile();
-}
-
-/* The mirror of a flash store: whole 64 KiB units of
- * EfiRuntimeServicesData (SetVariable at runtime cannot allocate). */
-static void *runtime_pages(size_t size)
-{
-	EFI_PHYSICAL_ADDRESS addr;
-
-	if (efi_allocate_pages(AllocateAnyPages, EfiRuntimeServicesData,
-			       EFI_SIZE_TO_PAGES(size), &addr) != EFI_SUCCESS)
-		return NULL;
-	return (void *)(uintptr_t)addr;
+	/* Without an arena, an empty store: every GetVariable is
+	 * EFI_NOT_FOUND, every SetVariable EFI_INVALID_PARAMETER. */
+	vars_init_volatile(efi_variables(), arena, arena_size);
 }
 
 /* The bank that does not hold mmuon itself. */
@@ -68,8 +55,7 @@ static const struct mem_range *variable_bank(const struct platform *p)
 	unsigned i;
 
 	for (i = 0; i < p->flash_banks; i++)
-		if (p->flash[i].base != FLASH_BASE &&
-		    p->flash[i].size >= STORE_SIZE)
+		if (p->flash[i].base != FLASH_BASE)
 			return &p->flash[i];
 	return NULL;
 }
@@ -166,18 +152,18 @@ void efi_variables_init(const struct platform *p)
 {
 	const struct mem_range *b = variable_bank(p);
 	struct cfi_flash *bank = efi_variable_bank();
-	size_t arena_size = vars_arena_size(VARS_AREA_SIZE);
 	struct vars_report report;
+	uint32_t store;
 	char why[96];
-	void *arena;
 	int rc;
 
+	get_arena();
 	if (!b) {
 		use_ram(NULL, "no flash bank for variables in the DT");
 		return;
 	}
 	/* Already so since reset on QEMU virt; another layout may differ. */
-	if (mmu_map(b->base, STORE_SIZE, PG_DEVICE | PG_WRITE)) {
+	if (mmu_map(b->base, b->size, PG_DEVICE | PG_WRITE)) {
 		use_ram(b, "cannot map it");
 		return;
 	}
@@ -186,23 +172,25 @@ void efi_variables_init(const struct platform *p)
 		use_ram(b, probe_error(bank, rc, why, sizeof(why)));
 		return;
 	}
-	cfi_flash_set_region(bank, 0, STORE_SIZE);
-	arena = runtime_pages(arena_size);
-	if (!arena) {
-		use_ram(b, "no memory for the variable store");
+	/* Each area in its own erase block(s). */
+	store = VARS_AREAS * ((VARS_AREA_SIZE + bank->erase_size - 1) /
+			      bank->erase_size * bank->erase_size);
+	if (store > b->size || arena_size < vars_arena_size(VARS_AREA_SIZE)) {
+		use_ram(b, store > b->size
+				   ? "too small"
+				   : "no memory for the variable store");
 		return;
 	}
-
+	cfi_flash_set_region(bank, 0, store);
 	rc = vars_mount(efi_variables(), arena, arena_size, &bank->flash,
 			VARS_AREA_SIZE, VARS_AREAS, &report);
 	if (rc) {
-		efi_free_pages((uintptr_t)arena, EFI_SIZE_TO_PAGES(arena_size));
 		fmt_snprintf(why, sizeof(why), "no variable store: %s",
 			     flash_error(rc));
 		use_ram(b, why);
 		return;
 	}
 	say_mounted(b, &report);
-	efi_memory_add_mmio(b->base, STORE_SIZE, "the variable store");
+	efi_memory_add_mmio(b->base, store, "the variable store");
 	hide_from_os(p);
 }

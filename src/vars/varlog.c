@@ -82,9 +82,17 @@ uint32_t varlog_capacity(const struct varlog *log)
 	return log->area_size - VARLOG_AREA_HEADER;
 }
 
+/* Each area starts an erase block; it may use only part of it. */
+static uint32_t area_stride(const struct varlog *log)
+{
+	uint32_t block = log->flash->erase_size;
+
+	return (log->area_size + block - 1) / block * block;
+}
+
 static uint32_t area_base(const struct varlog *log, unsigned area)
 {
-	return area * log->area_size;
+	return area * area_stride(log);
 }
 
 static bool all_bytes(const void *p, uint32_t n, uint8_t value)
@@ -269,7 +277,7 @@ static int erase_area(const struct varlog *log, unsigned area)
 	uint32_t offset;
 	int err;
 
-	for (offset = 0; offset < log->area_size;
+	for (offset = 0; offset < area_stride(log);
 	     offset += log->flash->erase_size) {
 		err = flash_erase(log->flash, area_base(log, area) + offset);
 		if (err)
@@ -308,7 +316,7 @@ static int read_record_header(const struct varlog *log, uint32_t ref,
 
 	if (err)
 		return err;
-	return record_header_valid(log, h, ref % log->area_size)
+	return record_header_valid(log, h, ref % area_stride(log))
 		       ? 0
 		       : VARLOG_ERR_CORRUPT;
 }
@@ -493,10 +501,13 @@ static int scan(struct varlog *log, varlog_load_fn load, void *ctx,
 static bool geometry_fits(const struct flash *flash, uint32_t area_size,
 			  unsigned areas)
 {
-	return areas >= 2 && flash->erase_size &&
-	       area_size % flash->erase_size == 0 &&
+	uint32_t block = flash->erase_size;
+
+	return areas >= 2 && block && !(block & (block - 1)) &&
+	       area_size % 8 == 0 &&
 	       area_size >= VARLOG_AREA_HEADER + 2 * VARLOG_RECORD_HEADER &&
-	       area_size <= flash->size / areas && area_size <= 1u << 30 &&
+	       area_size <= 1u << 30 &&
+	       (area_size + block - 1) / block * block <= flash->size / areas &&
 	       flash->program_align && flash->program_align <= 8 &&
 	       WRITER_CHUNK % flash->program_align == 0;
 }

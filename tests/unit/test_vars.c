@@ -813,6 +813,46 @@ static void test_write_failure(void **state)
 	rig_free(r);
 }
 
+/* An area may use only the start of its erase block (mmuon: 48 KiB of
+ * 256 KiB): each area still gets a block of its own. */
+static void test_area_smaller_than_erase_block(void **state)
+{
+	static uint8_t flash[4 * 8192];
+	struct ram_flash rf;
+	struct vars v;
+	struct vars_report report;
+	size_t size = vars_arena_size(4096);
+	uint8_t *arena = malloc(size);
+	char data[700], name[16];
+	int i;
+
+	(void)state;
+	memset(flash, 0xff, sizeof(flash));
+	memset(data, 'x', sizeof(data));
+	ram_flash_init(&rf, flash, sizeof(flash), 8192, 4);
+	assert_int_equal(
+		vars_mount(&v, arena, size, &rf.flash, 4096, 2, &report), 0);
+	assert_true(report.formatted);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "V%d", i % 3);
+		assert_int_equal(vars_set(&v, u16(name), &vendor, NV | BS,
+					  sizeof(data), data, BOOT),
+				 EFI_SUCCESS);
+	}
+	assert_true(v.log.generation > 5);
+	/* Area 1 is at 8192, not 4096; nothing past each area's 4 KiB. */
+	for (i = 4096; i < 8192; i++)
+		assert_int_equal(flash[i], 0xff);
+	for (i = 8192 + 4096; i < (int)sizeof(flash); i++)
+		assert_int_equal(flash[i], 0xff);
+	assert_int_equal(
+		vars_mount(&v, arena, size, &rf.flash, 4096, 2, &report), 0);
+	assert_int_equal(report.log.records, 3);
+	assert_int_equal(report.log.damaged, 0);
+	assert_int_equal(rf.raised_bits, 0);
+	free(arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_after_tail),
 		cmocka_unit_test(test_half_done_update),
 		cmocka_unit_test(test_write_failure),
+		cmocka_unit_test(test_area_smaller_than_erase_block),
 		cmocka_unit_test(test_power_cut_every_step),
 	};
 
