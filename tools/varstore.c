@@ -224,18 +224,6 @@ static int cmd_list(const char *path, bool strict)
 	       im.report.log.damaged;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	die("bad hex digit in %s", (char[]){c, 0});
-	return 0;
-}
-
 static int cmd_set(char **argv)
 {
 	struct image im;
@@ -248,9 +236,11 @@ static int cmd_set(char **argv)
 	if (utf8_to_ucs2(name, 1024, argv[1], strlen(argv[1])) >= 1024)
 		die("name too long: %s", argv[1]);
 	parse_guid(argv[2], &guid);
+	if (strlen(argv[4]) % 2 ||
+	    strspn(argv[4], "0123456789abcdefABCDEF") != strlen(argv[4]))
+		die("bad hex data %s", argv[4]);
 	for (i = 0; i < len; i++)
-		data[i] = hexval(argv[4][2 * i]) << 4 |
-			  hexval(argv[4][2 * i + 1]);
+		sscanf(argv[4] + 2 * i, "%2hhx", &data[i]);
 	load(&im, argv[0]);
 	if (mount(&im) || !im.v.persistent)
 		die("no store in %s", argv[0]);
