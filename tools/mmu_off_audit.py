@@ -184,6 +184,8 @@ STATE_REGS = {
     2: ("HCR_EL2", "SCTLR_EL2", "TCR_EL2", "CPTR_EL2", "MAIR_EL2", "TTBR0_EL2"),
     3: ("SCTLR_EL3", "TCR_EL3", "CPTR_EL3", "MAIR_EL3", "TTBR0_EL3"),
 }
+# And what TCR.IPS/PS is derived from, at every EL.
+ID_REGS = ("ID_AA64MMFR0_EL1",)
 
 
 def sctlr_write_reg(mnemonic, operands, el):
@@ -288,7 +290,7 @@ def _gdb_audit(gdb, cfg, el, result):
 
     def read_state():
         state = {}
-        for name in STATE_REGS[el]:
+        for name in STATE_REGS[el] + ID_REGS:
             if name in names:
                 state[name] = "0x%x" % rd(name)
         result["sysregs"] = state

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Building stage 1 translation tables: 4 KiB granule, 39-bit VA, walks
- * starting at level 1 (see TCR in include/mmuon/sysreg.h). Pure logic: the
+ * Building stage 1 translation tables: 4 KiB granule, 39- to 48-bit VA,
+ * walks starting at level 1 (39 bits) or level 0 (more); mmuon's own are
+ * MMUON_VA_BITS (see TCR in include/mmuon/sysreg.h). Pure logic: the
  * caller supplies zeroed tables and, for live tables, a hook that performs
  * the "break" of break-before-make. Host-testable.
  */
@@ -12,8 +13,6 @@
 #include <stdint.h>
 
 #define PAGE_SIZE 4096ull
-#define VA_BITS 39
-#define VA_LIMIT (1ull << VA_BITS)
 
 /* What a range is: memory type and permissions. Writable and executable
  * together is refused (W^X), unless PG_LEGACY_WX says it is wanted. */
@@ -46,7 +45,10 @@ extern const struct pte_format pte_format_el1; /* EL1&0 regime */
 extern const struct pte_format pte_format_el2; /* EL2 (E2H = 0) and EL3 */
 
 struct pgtable {
-	uint64_t *root; /* level 1 table */
+	uint64_t *root; /* level 1 table (va_bits 39), else level 0 */
+	/* Input address size, 64 - TCR.T0SZ: 39 to 48. Mapped addresses must
+	 * lie below 2^va_bits (the map is 1:1). */
+	unsigned va_bits;
 	const struct pte_format *format;
 	/* Returns a zeroed, 4 KiB-aligned table, or NULL. */
 	uint64_t *(*alloc_table)(void *ctx);
@@ -69,9 +71,11 @@ struct pgtable {
 /*
  * A range needs new tables only where it covers a level 1 or level 2
  * entry in part: at its start and at its end, one level 2 and one level 3
- * table each.
+ * table each; with a level 0 root, also a level 1 table under each level 0
+ * entry it reaches that has none yet (there are no level 0 blocks): two
+ * for a range within 512 GiB.
  */
-#define PGTABLE_MAP_MAX_TABLES 4
+#define PGTABLE_MAP_MAX_TABLES 6
 
 enum pg_error {
 	PG_OK = 0,
@@ -86,6 +90,9 @@ enum pg_error {
  * become uniform back into blocks. At most PGTABLE_MAP_MAX_TABLES new
  * tables are needed. */
 int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags);
+
+/* 2^va_bits: the first address the tables cannot map. */
+uint64_t pgtable_va_limit(const struct pgtable *pt);
 
 /* The descriptor translating va (0 if none) and the size it maps. */
 uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t va,

@@ -46,28 +46,42 @@
 #define MAIR_VALUE 0x000044ff04
 
 /*
- * Translation control, 4 KiB granule, 39-bit VA (T0SZ = 25, so the walk
- * starts at level 1 with 512 x 1 GiB entries), table walks inner shareable
- * and write-back cacheable (so tables written with cacheable stores need
- * only a DSB to be seen by the walker), 40-bit output addresses (what every
- * Armv8 CPU QEMU models implements at least; a larger PARange is fine).
+ * Translation control, 4 KiB granule, 44-bit VA (T0SZ = 20: 16 TiB, walks
+ * start at level 0 with a 32-entry table), table walks inner shareable and
+ * write-back cacheable (so tables written with cacheable stores need only a
+ * DSB to be seen by the walker).
+ *
+ * Why 44 bits, fixed: the flash tables and the RAM tables must use the same
+ * TCR, so that the switch between them changes TTBR0 only (mmu_switch.S);
+ * changing T0SZ with the MMU on would let walks mix old and new. 44 bits
+ * hold every physical address of a 44-bit-PA CPU (Cortex-A57/A72) and RAM
+ * up to 16 TiB on the others; a 32-entry level 0 table costs 256 bytes of
+ * flash per descriptor format, a 48-bit one 4 KiB. mmu_init() stops with a
+ * message for RAM the tables cannot reach.
+ *
+ * The output size (IPS/PS) is the CPU's: the reset path copies
+ * ID_AA64MMFR0_EL1.PARange into it (tcr_set_ips in reset.S), capped at 48
+ * bits (52 would need TCR.DS, FEAT_LPA2 descriptors).
  */
-#define TCR_T0SZ_39 25
+#define MMUON_VA_BITS 44
+#define TCR_T0SZ (64 - MMUON_VA_BITS)
 #define TCR_IRGN0_WBWA (1 << 8)
 #define TCR_ORGN0_WBWA (1 << 10)
 #define TCR_SH0_INNER (3 << 12)
 #define TCR_TG0_4K (0 << 14)
-#define TCR_EL1_EPD1 (1 << 23)	/* no TTBR1 walks: the firmware is 1:1 */
-#define TCR_EL1_IPS_40_SHIFT 32 /* IPS = 0b010 at bits [34:32] */
-#define TCR_EL2_PS_40 (2 << 16) /* PS = 0b010 at bits [18:16] */
+#define TCR_EL1_EPD1 (1 << 23)	 /* no TTBR1 walks: the firmware is 1:1 */
+#define TCR_EL1_TG1_4K (2 << 30) /* unused (EPD1), but not a reserved value */
+#define TCR_EL1_IPS_SHIFT 32	 /* IPS at bits [34:32] */
+#define TCR_EL2_PS_SHIFT 16	 /* PS at bits [18:16] (E2H = 0, and EL3) */
 #define TCR_EL2_RES1 ((1 << 31) | (1 << 23))
+#define TCR_PS_48 5 /* the largest IPS/PS without TCR.DS */
 
 #define TCR_COMMON                                                             \
-	(TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |       \
+	(TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |          \
 	 TCR_TG0_4K)
-#define TCR_EL1_VALUE_LO (TCR_COMMON | TCR_EL1_EPD1)
-#define TCR_EL1_VALUE_HI 2 /* IPS, bits [34:32] */
-#define TCR_EL2_VALUE (TCR_COMMON | TCR_EL2_PS_40 | TCR_EL2_RES1)
+/* Without the IPS/PS field, which the reset path fills in. */
+#define TCR_EL1_VALUE (TCR_COMMON | TCR_EL1_EPD1 | TCR_EL1_TG1_4K)
+#define TCR_EL2_VALUE (TCR_COMMON | TCR_EL2_RES1)
 
 /* CPACR_EL1.FPEN = 0b11: FP/SIMD usable at EL1 and EL0 (UEFI requires it). */
 #define CPACR_EL1_FPEN (3 << 20)

@@ -31,6 +31,7 @@
 #include <mmuon/mmu.h>
 #include <mmuon/panic.h>
 #include <mmuon/runtime.h>
+#include <mmuon/sysreg.h>
 
 extern char __stack_guard[], __pgtable_pool[], __pgtable_pool_end[];
 extern char __fw_ram_end[];
@@ -133,13 +134,50 @@ static void break_entry(void *ctx, uint64_t *entry, uint64_t va, uint64_t size)
 		mmu_break_entry_el3(entry);
 }
 
+/* The CPU's physical address size, as the reset path put it in TCR.IPS. */
+static unsigned pa_bits(void)
+{
+	static const unsigned bits[TCR_PS_48 + 1] = {32, 36, 40, 42, 44, 48};
+	uint64_t parange;
+
+	asm("mrs %0, id_aa64mmfr0_el1" : "=r"(parange));
+	parange &= 0xf;
+	return bits[parange < TCR_PS_48 ? parange : TCR_PS_48];
+}
+
+/*
+ * What the DT describes must lie where the tables can map it 1:1: below
+ * 2^MMUON_VA_BITS, and below the CPU's physical address size (an output
+ * address above it is an address size fault). QEMU never makes RAM the
+ * PA cannot reach, and none above 16 TiB in practice; another VMM's DT
+ * may. A clear stop rather than a fault later.
+ */
+static void check_addressable(uint64_t start, uint64_t end, const char *what)
+{
+	unsigned pa = pa_bits();
+
+	if (end < start || end > 1ull << MMUON_VA_BITS)
+		panic("%s [0x%llx, 0x%llx) reaches above %llu GiB: mmuon's "
+		      "page tables map %u-bit addresses (TCR.T0SZ = %u)",
+		      what, (unsigned long long)start, (unsigned long long)end,
+		      (1ull << MMUON_VA_BITS) >> 30, MMUON_VA_BITS, TCR_T0SZ);
+	if (end > 1ull << pa)
+		panic("%s [0x%llx, 0x%llx) reaches above %llu GiB, beyond "
+		      "this CPU's %u-bit physical addresses "
+		      "(ID_AA64MMFR0_EL1.PARange)",
+		      what, (unsigned long long)start, (unsigned long long)end,
+		      (1ull << pa) >> 30, pa);
+}
+
 static void map_or_panic(uint64_t base, uint64_t size, unsigned flags,
 			 const char *what)
 {
 	uint64_t start = base & ~(PAGE_SIZE - 1);
 	uint64_t end = (base + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	int rc = pgtable_map(&tables, start, end - start, flags);
+	int rc;
 
+	check_addressable(start, end, what);
+	rc = pgtable_map(&tables, start, end - start, flags);
 	if (rc)
 		panic("cannot map %s [0x%llx, 0x%llx): error %d", what,
 		      (unsigned long long)start, (unsigned long long)end, rc);
@@ -184,6 +222,7 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 	current_el = el;
 	/* EL2 with E2H = 1 (reset.S) reads EL1-format descriptors. */
 	tables.format = el == 1 || e2h ? &pte_format_el1 : &pte_format_el2;
+	tables.va_bits = MMUON_VA_BITS; /* the TCR's, as the flash tables */
 	tables.alloc_table = alloc_table;
 	tables.free_table = free_table;
 	tables.root = alloc_table(NULL);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Stage 1 translation table construction (VMSAv8-64, Arm ARM D8.3), 4 KiB
- * granule: level 1 maps 1 GiB per entry, level 2 2 MiB, level 3 4 KiB.
+ * granule: level 0 maps 512 GiB per entry (tables only: a 4 KiB granule
+ * has no level 0 blocks without FEAT_LPA2), level 1 1 GiB, level 2 2 MiB,
+ * level 3 4 KiB. The walk starts at level 1 for a 39-bit VA, at level 0
+ * (with 2^(va_bits - 39) entries) for more.
  * Every range is mapped with the largest blocks its alignment allows; a
  * block that must change only in part is first split into a next-level
  * table carrying the same attributes. The reverse happens too: a table
@@ -64,6 +67,22 @@ uint64_t pgtable_leaf_attrs(const struct pte_format *f, unsigned flags)
 	if (flags & PG_TABLES)
 		d |= PTE_SW_TABLES;
 	return d;
+}
+
+static int start_level(const struct pgtable *pt)
+{
+	return pt->va_bits > 39 ? 0 : 1;
+}
+
+uint64_t pgtable_va_limit(const struct pgtable *pt)
+{
+	return 1ull << pt->va_bits;
+}
+
+/* Where a block (or page) descriptor may be: levels 1 to 3. */
+static bool block_allowed(int level)
+{
+	return level >= 1;
 }
 
 static bool is_table(uint64_t desc, int level)
@@ -136,7 +155,8 @@ static uint64_t folded(const uint64_t *table, int level)
 	uint64_t first = table[0], child = level_size(level + 1);
 	unsigned i;
 
-	if (level > 2 || !(first & 1) || is_table(first, level + 1) ||
+	if (!block_allowed(level) || level > 2 || !(first & 1) ||
+	    is_table(first, level + 1) ||
 	    (first & OA_MASK & (level_size(level) - 1)))
 		return 0;
 	for (i = 1; i < ENTRIES; i++)
@@ -170,7 +190,8 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 		if (next > end)
 			next = end;
 		/* A whole, aligned entry: a block (levels 1, 2) or page. */
-		if (!(pa & (size - 1)) && next - pa == size) {
+		if (block_allowed(level) && !(pa & (size - 1)) &&
+		    next - pa == size) {
 			set_entry(pt, entry,
 				  pa | attrs |
 					  (level == 3 ? PTE_PAGE : PTE_BLOCK),
@@ -211,9 +232,9 @@ int pgtable_map(struct pgtable *pt, uint64_t pa, uint64_t size, unsigned flags)
 		return PG_ERR_WX;
 	if ((pa | size) & (PAGE_SIZE - 1))
 		return PG_ERR_ALIGN;
-	if (pa >= VA_LIMIT || size > VA_LIMIT - pa)
+	if (pa >= pgtable_va_limit(pt) || size > pgtable_va_limit(pt) - pa)
 		return PG_ERR_RANGE;
-	return map_level(pt, pt->root, 1, pa, pa + size,
+	return map_level(pt, pt->root, start_level(pt), pa, pa + size,
 			 pgtable_leaf_attrs(pt->format, flags));
 }
 
@@ -223,9 +244,9 @@ uint64_t pgtable_lookup(const struct pgtable *pt, uint64_t va,
 	const uint64_t *table = pt->root;
 	int level;
 
-	if (va >= VA_LIMIT)
+	if (va >= pgtable_va_limit(pt))
 		return 0;
-	for (level = 1; level <= 3; level++) {
+	for (level = start_level(pt); level <= 3; level++) {
 		uint64_t desc = table[level_index(va, level)];
 
 		if (!(desc & 1))

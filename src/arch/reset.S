@@ -49,6 +49,21 @@
 2:
 .endm
 
+/*
+ * For the reset path: the IPS/PS field of the TCR value in \tcr, at bit
+ * \shift, becomes the CPU's physical address size, ID_AA64MMFR0_EL1.PARange
+ * (the same encoding), capped at 48 bits (see TCR in sysreg.h). A system
+ * register read: fine with the MMU off. Clobbers x1, x2.
+ */
+.macro tcr_set_ips tcr, shift
+	mrs	x1, id_aa64mmfr0_el1
+	and	x1, x1, #0xf
+	mov	x2, #TCR_PS_48
+	cmp	x1, x2
+	csel	x1, x1, x2, lo
+	bfi	\tcr, x1, #\shift, #3
+.endm
+
 /* QEMU starts the CPU here, at flash address 0, at EL1, EL2 or EL3. */
 FUNC(_reset)
 	mrs	x19, CurrentEL
@@ -66,9 +81,11 @@ FUNC(_reset)
 reset_at_el1:
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el1, x0
-	mov_imm64 x0, (TCR_EL1_VALUE_LO | (TCR_EL1_VALUE_HI << TCR_EL1_IPS_40_SHIFT))
+	mov_imm64 x0, TCR_EL1_VALUE
+	tcr_set_ips x0, TCR_EL1_IPS_SHIFT
 	msr	tcr_el1, x0
 	adrp	x0, flash_tables_el1
+	add	x0, x0, :lo12:flash_tables_el1	// 256-byte aligned: not a page
 	msr	ttbr0_el1, x0
 	mov_imm64 x0, CPACR_EL1_FPEN
 	msr	cpacr_el1, x0
@@ -123,8 +140,10 @@ reset_at_el2:
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el2, x0
 	mov_imm64 x0, TCR_EL2_VALUE
+	tcr_set_ips x0, TCR_EL2_PS_SHIFT
 	msr	tcr_el2, x0
 	adrp	x0, flash_tables_el2
+	add	x0, x0, :lo12:flash_tables_el2	// 256-byte aligned: not a page
 	msr	ttbr0_el2, x0
 	adr	x0, exception_vectors
 	msr	vbar_el2, x0
@@ -148,9 +167,11 @@ reset_at_el2_e2h:
 	msr	cptr_el2, x0
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el2, x0
-	mov_imm64 x0, (TCR_EL1_VALUE_LO | (TCR_EL1_VALUE_HI << TCR_EL1_IPS_40_SHIFT))
+	mov_imm64 x0, TCR_EL1_VALUE	// TCR_EL1's layout, with E2H = 1
+	tcr_set_ips x0, TCR_EL1_IPS_SHIFT
 	msr	tcr_el2, x0
 	adrp	x0, flash_tables_el1
+	add	x0, x0, :lo12:flash_tables_el1	// 256-byte aligned: not a page
 	msr	ttbr0_el2, x0
 	adr	x0, exception_vectors
 	msr	vbar_el2, x0
@@ -175,8 +196,10 @@ reset_at_el3:
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el3, x0
 	mov_imm64 x0, TCR_EL2_VALUE	// TCR_EL3 has TCR_EL2's layout
+	tcr_set_ips x0, TCR_EL2_PS_SHIFT
 	msr	tcr_el3, x0
 	adrp	x0, flash_tables_el2
+	add	x0, x0, :lo12:flash_tables_el2	// 256-byte aligned: not a page
 	msr	ttbr0_el3, x0
 	adr	x0, exception_vectors
 	msr	vbar_el3, x0

@@ -108,6 +108,28 @@ def tcr_ips(tcr, el1_layout):
     return (tcr >> 32) & 7 if el1_layout else (tcr >> 16) & 7
 
 
+def expected_ips(regs):
+    """The CPU's PARange, capped at 48 bits (0b101): see TCR in sysreg.h."""
+    return min(regs["ID_AA64MMFR0_EL1"] & 0xF, 5)
+
+
+T0SZ_44 = 20  # MMUON_VA_BITS
+
+
+@pytest.mark.parametrize("el,cpu", [(1, "max"), (1, "cortex-a57"), (2, "cortex-a53"),
+                                    (3, "max")])
+def test_tcr_follows_parange(firmware, tmp_path, el, cpu):
+    """T0SZ is fixed (44-bit VA); IPS/PS is the CPU's physical size: 48 bits
+    for max (PARange 52, capped), 44 for Cortex-A57, 40 for Cortex-A53."""
+    rc, res, text = audit(tmp_path, "--el", str(el), "--cpu", cpu, "--bios", firmware)
+    assert rc == 0 and res["accesses"] == 0, res.get("summary", text)
+    regs = {k: int(v, 16) for k, v in res["sysregs"].items()}
+    tcr = regs["TCR_EL1" if el == 1 else f"TCR_EL{el}"]
+    assert tcr & 0x3F == T0SZ_44, text
+    assert tcr_ips(tcr, el1_layout=el == 1) == expected_ips(regs), text
+    assert expected_ips(regs) == {"max": 5, "cortex-a57": 4, "cortex-a53": 2}[cpu], text
+
+
 @pytest.mark.parametrize("force", [None, "mmfr4", "hcr"])
 def test_el2_registers(firmware, tmp_path, force):
     """What the EL2 reset path leaves, read through the gdbstub once the MMU
@@ -124,13 +146,13 @@ def test_el2_registers(firmware, tmp_path, force):
         assert not res.get("forced"), text
         assert hcr == HCR_RW, text                  # E2H = 0, TGE = 0
         assert not cptr & CPTR_TFP, text            # FP/SIMD not trapped
-        assert tcr_ips(tcr, el1_layout=False) == 2, text   # PS at [18:16]
+        assert tcr_ips(tcr, el1_layout=False) == expected_ips(regs), text  # PS [18:16]
     else:
         assert res["forced"], text
         assert hcr == HCR_RW | HCR_E2H, text
         assert cptr & FPEN == FPEN, text            # CPACR layout: FPEN = 0b11
         assert tcr & TCR_EPD1, text                 # TCR_EL1 layout: no TTBR1 walks
-        assert tcr_ips(tcr, el1_layout=True) == 2, text    # IPS at [34:32]
+        assert tcr_ips(tcr, el1_layout=True) == expected_ips(regs), text   # IPS [34:32]
         assert tcr_ips(tcr, el1_layout=False) == 0, text   # nothing where nVHE's PS is
 
 

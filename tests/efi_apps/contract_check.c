@@ -43,7 +43,7 @@
 #define TCR_EL2_PS(t) ((unsigned)((t) >> 16) & 7)
 #define TCR_EL2_HAHD (3ull << 21)
 #define TCR_EL2_HPD (1ull << 24)
-#define TCR_PS_40BIT 2
+#define TCR_PS_48BIT 5
 
 #define HCR_EL2_E2H (1ull << 34)
 #define TTBR_BADDR 0x0000fffffffffffeull /* bit 0 is CnP */
@@ -52,8 +52,8 @@
 #define CPACR_EL1_FPEN(c) (((c) >> 20) & 3) /* CPTR_EL2 too, if E2H = 1 */
 #define CPTR_EL2_TFP (1ull << 10)
 
-/* The contract's translation regime: 39-bit VA, 4 KiB granule; MAIR. */
-#define CONTRACT_T0SZ 25
+/* The contract's translation regime: 44-bit VA, 4 KiB granule; MAIR. */
+#define CONTRACT_T0SZ 20
 #define CONTRACT_MAIR 0x000000000044ff04ull
 
 struct cpu_state cpu;
@@ -169,6 +169,15 @@ static BOOLEAN tcr_common_ok(uint64_t t)
 	       TCR_SH0(t) == SH_INNER && !(t & TCR_EPD0);
 }
 
+/* The output size the contract promises: the CPU's (PARange), at most
+ * 48 bits. */
+static unsigned expected_ips(void)
+{
+	unsigned parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+
+	return parange < TCR_PS_48BIT ? parange : TCR_PS_48BIT;
+}
+
 static void check_tcr(void)
 {
 	uint64_t t = cpu.tcr;
@@ -179,11 +188,12 @@ static void check_tcr(void)
 	    TCR_SH0(t), !!(t & TCR_EPD0));
 	if (cpu.el == 1 || cpu.e2h) {
 		ok = ok && (t & TCR_EL1_EPD1) && !(t & TCR_EL1_HAHD) &&
-		     TCR_EL1_IPS(t) == TCR_PS_40BIT;
+		     TCR_EL1_IPS(t) == expected_ips();
 		say_more(L" EPD1=%d IPS=%d HA/HD=%d", !!(t & TCR_EL1_EPD1),
 			 TCR_EL1_IPS(t), (int)((t & TCR_EL1_HAHD) >> 39));
 	} else {
-		ok = ok && !(t & TCR_EL2_HAHD) && TCR_EL2_PS(t) == TCR_PS_40BIT;
+		ok = ok && !(t & TCR_EL2_HAHD) &&
+		     TCR_EL2_PS(t) == expected_ips();
 		say_more(L" PS=%d HA/HD=%d", TCR_EL2_PS(t),
 			 (int)((t & TCR_EL2_HAHD) >> 21));
 	}

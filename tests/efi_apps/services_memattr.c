@@ -195,6 +195,18 @@ static EFI_PHYSICAL_ADDRESS root_table(void)
 }
 
 /*
+ * Where a walk from root_table() starts: level 1 for a 39-bit VA, level 0
+ * above (4 KiB granule; T0SZ is bits [5:0] of TCR_EL1 and TCR_EL2 alike).
+ */
+static int root_level(void)
+{
+	UINT64 tcr =
+		current_el() == 2 ? read_sysreg(tcr_el2) : read_sysreg(tcr_el1);
+
+	return 64 - (tcr & 0x3f) > 39 ? 0 : 1;
+}
+
+/*
  * Set and Clear on one page that is not ours: EFI_ACCESS_DENIED, and the
  * page's attributes as they were.
  */
@@ -300,7 +312,7 @@ struct pgtable_pool {
 	UINT64 tables, in_use, peak, grown;
 };
 
-#define DESC_TABLE 3ull /* bits [1:0] of a table descriptor, levels 1-2 */
+#define DESC_TABLE 3ull /* bits [1:0] of a table descriptor, levels 0-2 */
 #define DESC_OA 0x0000fffffffff000ull
 
 /* The tables a walk from @table (at @level) reaches, @table included. */
@@ -428,7 +440,7 @@ static BOOLEAN pool_cycles(void)
 	static UINT8 seen[REGIONS / 8];
 	struct pgtable_pool *pool = NULL, before = {0};
 	const UINT64 *root = (const UINT64 *)(UINTN)root_table();
-	UINTN walked = count_tables(root, 1), regions = 0, i, nheld;
+	UINTN walked = count_tables(root, root_level()), regions = 0, i, nheld;
 	UINT64 free0 = free_pages(), max_pad, held_pages[HELD];
 	EFI_PHYSICAL_ADDRESS base = 0, held[HELD];
 	BOOLEAN ok = TRUE;
@@ -461,13 +473,14 @@ static BOOLEAN pool_cycles(void)
 	    L"%ld; free pages %ld -> %ld",
 	    CYCLES, regions, before.tables, pool ? pool->tables : 0,
 	    before.in_use, pool ? pool->in_use : 0, pool ? pool->peak : 0,
-	    pool ? pool->grown : 0, walked, count_tables(root, 1), free0,
-	    free_pages());
+	    pool ? pool->grown : 0, walked, count_tables(root, root_level()),
+	    free0, free_pages());
 	if (!pool)
 		return why(L"%s; no page-table pool protocol", said());
 	return regions >= 64 && pool->tables == before.tables &&
 	       pool->in_use == before.in_use && before.in_use == walked &&
-	       count_tables(root, 1) == walked && free_pages() == free0;
+	       count_tables(root, root_level()) == walked &&
+	       free_pages() == free0;
 }
 
 /* Pages, each in a 2 MiB region of its own: more tables than the static
@@ -482,7 +495,7 @@ static EFI_PHYSICAL_ADDRESS l3_table_of(EFI_PHYSICAL_ADDRESS va)
 	const UINT64 *t = (const UINT64 *)(UINTN)root_table();
 	int level;
 
-	for (level = 1; level < 3; level++) {
+	for (level = root_level(); level < 3; level++) {
 		UINT64 d = t[(va >> (12 + 9 * (3 - level))) & 511];
 
 		if ((d & 3) != DESC_TABLE)
@@ -562,14 +575,14 @@ static BOOLEAN pool_grows(void)
 	    n, set, before.tables, mid.tables, before.grown, mid.grown,
 	    before.in_use, mid.in_use, pool->in_use, table,
 	    memmap_type_at(table), table_set, table_free);
-	say_more(L"; %ld tables walked", count_tables(root, 1));
+	say_more(L"; %ld tables walked", count_tables(root, root_level()));
 	return !set && n == SPREAD && mid.in_use >= before.in_use + SPREAD &&
 	       mid.tables > before.tables && mid.grown > before.grown &&
 	       table && memmap_type_at(table) == EfiBootServicesData &&
 	       table_set == EFI_ACCESS_DENIED && table_free == EFI_NOT_FOUND &&
 	       pool->in_use - before.in_use <=
 		       2 * (mid.grown - before.grown) / POOL_CHUNK &&
-	       pool->in_use == count_tables(root, 1) &&
+	       pool->in_use == count_tables(root, root_level()) &&
 	       pool->tables == mid.tables;
 }
 

@@ -22,6 +22,9 @@
 
 #define ENTRIES 512
 #define POOL_TABLES 2048
+/* Most tests use a 39-bit VA (level 1 root); the level 0 tests use 44. */
+#define VA_LIMIT (1ull << 39)
+#define VA44_LIMIT (1ull << 44)
 #define MAX_BREAKS 64
 
 /* Descriptor fields, from the Arm ARM (D8.3), not from pte.h. */
@@ -90,6 +93,11 @@ static unsigned tables_in_use(void)
 	return env.used - env.nfree;
 }
 
+static int root_level(void)
+{
+	return env.pt.va_bits > 39 ? 0 : 1;
+}
+
 static bool reachable(const uint64_t *from, int level, const uint64_t *table)
 {
 	unsigned i;
@@ -115,7 +123,7 @@ static void free_table(void *ctx, uint64_t *table)
 	assert_true(table > pool[0] && table < pool[e->used]);
 	for (i = 0; i < e->nfree; i++)
 		assert_ptr_not_equal(e->free[i], table);
-	assert_false(reachable(e->pt.root, 1, table));
+	assert_false(reachable(e->pt.root, root_level(), table));
 	e->free[e->nfree++] = table;
 	if (e->nfrees < MAX_BREAKS)
 		e->frees[e->nfrees++] = (struct freed){table, e->seq++};
@@ -153,6 +161,7 @@ static int setup(void **state, const struct pte_format *format)
 	env.pt.alloc_table = alloc_table;
 	env.pt.free_table = free_table;
 	env.pt.ctx = &env;
+	env.pt.va_bits = 39;
 	env.pt.root = alloc_table(&env);
 	return env.pt.root ? 0 : -1;
 }
@@ -195,7 +204,7 @@ static uint64_t *slot(uint64_t va, int level)
 	uint64_t *t = env.pt.root;
 	int l;
 
-	for (l = 1; l < level; l++) {
+	for (l = root_level(); l < level; l++) {
 		uint64_t d = t[idx(va, l)];
 
 		assert_int_equal(d & TYPE_MASK, TYPE_TABLE);
@@ -1181,6 +1190,94 @@ static void test_random_against_model(void **state)
 	assert_int_equal(tables_in_use(), 1);
 }
 
+/* ---- a level 0 root: 44-bit VA, RAM above 512 GiB and 1 TiB ---------- */
+
+static int setup_el1_44(void **state)
+{
+	int rc = setup(state, &pte_format_el1);
+
+	env.pt.va_bits = 44;
+	return rc;
+}
+
+static int setup_el2_44(void **state)
+{
+	int rc = setup(state, &pte_format_el2);
+
+	env.pt.va_bits = 44;
+	return rc;
+}
+
+static bool is_table_desc(uint64_t desc)
+{
+	return (desc & TYPE_MASK) == TYPE_TABLE;
+}
+
+static void test_level0_ram_above_1t(void **state)
+{
+	/* QEMU virt with -m 1099G: RAM [1 GiB, 1100 GiB). */
+	uint64_t end = 1100 * GiB;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pgtable_va_limit(&env.pt), VA44_LIMIT);
+	assert_int_equal(pgtable_map(&env.pt, GiB, end - GiB, PG_WRITE), PG_OK);
+	expect_leaf(GiB, GiB, PG_WRITE);
+	expect_leaf(511 * GiB, GiB, PG_WRITE);
+	expect_leaf(512 * GiB, GiB, PG_WRITE);
+	expect_leaf(1024 * GiB, GiB, PG_WRITE);
+	expect_leaf(end - 4 * KiB, GiB, PG_WRITE);
+	expect_unmapped(0);
+	expect_unmapped(end);
+	/*
+	 * Level 0 entries 0, 1, 2 point to level 1 tables: no level 0 blocks,
+	 * not even for [512 GiB, 1 TiB), which the range covers whole.
+	 */
+	for (i = 0; i < 3; i++)
+		assert_true(is_table_desc(env.pt.root[i]));
+	for (i = 3; i < ENTRIES; i++)
+		assert_int_equal(env.pt.root[i], 0);
+	assert_int_equal(tables_in_use(), 4);
+}
+
+static void test_level0_top_of_va_space(void **state)
+{
+	(void)state;
+	assert_int_equal(pgtable_map(&env.pt, VA44_LIMIT - GiB, GiB, 0), PG_OK);
+	assert_true(is_table_desc(env.pt.root[31]));
+	expect_leaf(VA44_LIMIT - 1, GiB, 0);
+	assert_int_equal(pgtable_map(&env.pt, VA44_LIMIT, 4 * KiB, 0),
+			 PG_ERR_RANGE);
+	assert_int_equal(pgtable_map(&env.pt, VA44_LIMIT - 4 * KiB, 8 * KiB, 0),
+			 PG_ERR_RANGE);
+	expect_unmapped(VA44_LIMIT);
+	/* What a 39-bit table refuses, a 44-bit one maps. */
+	assert_int_equal(pgtable_map(&env.pt, VA_LIMIT, 4 * KiB, PG_WRITE),
+			 PG_OK);
+	expect_leaf(VA_LIMIT, 4 * KiB, PG_WRITE);
+}
+
+static void test_level0_split_and_fold(void **state)
+{
+	uint64_t va = 700 * GiB + 4 * KiB;
+
+	(void)state;
+	assert_int_equal(pgtable_map(&env.pt, 512 * GiB, 512 * GiB, PG_WRITE),
+			 PG_OK);
+	go_live();
+	/* One page read-only in a live 1 GiB block: the block is broken. */
+	assert_int_equal(pgtable_map(&env.pt, va, 4 * KiB, 0), PG_OK);
+	expect_leaf(va, 4 * KiB, 0);
+	expect_leaf(va - 4 * KiB, 4 * KiB, PG_WRITE);
+	expect_leaf(va + GiB, GiB, PG_WRITE);
+	expect_break(0, slot(700 * GiB, 1), 700 * GiB, GiB);
+	/* Back to read/write: folded to the 1 GiB block, never further. */
+	assert_int_equal(pgtable_map(&env.pt, va, 4 * KiB, PG_WRITE), PG_OK);
+	expect_leaf(va, GiB, PG_WRITE);
+	assert_true(is_table_desc(env.pt.root[1]));
+	assert_int_equal(tables_in_use(), 2);
+}
+
 #define TEST_EL1(f) cmocka_unit_test_setup(f, setup_el1)
 #define TEST_EL2(f) cmocka_unit_test_setup(f, setup_el2)
 #define TEST_BOTH(f) TEST_EL1(f), TEST_EL2(f)
@@ -1215,6 +1312,14 @@ int main(void)
 		TEST_BOTH(test_no_break_when_unchanged),
 		TEST_BOTH(test_break_on_attribute_change),
 		TEST_BOTH(test_random_against_model),
+		cmocka_unit_test_setup(test_level0_ram_above_1t, setup_el1_44),
+		cmocka_unit_test_setup(test_level0_ram_above_1t, setup_el2_44),
+		cmocka_unit_test_setup(test_level0_top_of_va_space,
+				       setup_el1_44),
+		cmocka_unit_test_setup(test_level0_split_and_fold,
+				       setup_el1_44),
+		cmocka_unit_test_setup(test_level0_split_and_fold,
+				       setup_el2_44),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
