@@ -181,7 +181,8 @@ def probe_reg(probe, mnemonic, operands):
 # Registers read through the gdbstub once the MMU is on, by EL.
 STATE_REGS = {
     1: ("SCTLR", "TCR_EL1", "CPACR_EL1", "MAIR_EL1", "TTBR0_EL1"),
-    2: ("HCR_EL2", "SCTLR_EL2", "TCR_EL2", "CPTR_EL2", "MAIR_EL2", "TTBR0_EL2"),
+    2: ("HCR_EL2", "SCTLR_EL2", "TCR_EL2", "CPTR_EL2", "MAIR_EL2", "TTBR0_EL2",
+        "CNTHCTL_EL2"),
     3: ("SCTLR_EL3", "TCR_EL3", "CPTR_EL3", "MAIR_EL3", "TTBR0_EL3"),
 }
 # And what TCR.IPS/PS is derived from, at every EL.

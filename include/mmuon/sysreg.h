@@ -107,6 +107,14 @@
  */
 #define ID_AA64MMFR4_EL1 s3_0_c0_c7_4
 #define ID_AA64MMFR4_E2H0_SHIFT 24
+/*
+ * CNTHCTL_EL2: EL1 (and EL0) may read the physical counter and use the
+ * physical timer, as UEFI 2.10 section 2.3.6 asks of firmware at EL2
+ * ("setting bits EL1PCTEN and EL1PCEN"): bits 0 and 1 with E2H = 0, bits
+ * 10 and 11 with E2H = 1.
+ */
+#define CNTHCTL_EL2_EL1PCTEN_EL1PCEN 0x3
+#define CNTHCTL_EL2_E2H_EL1PCTEN_EL1PCEN (0x3 << 10)
 /* SCR_EL3: NS | RES1 bits 4, 5 | SMD | HCE | RW. */
 #define SCR_EL3_NS (1 << 0)
 

@@ -137,6 +137,8 @@ reset_at_el2:
 	tbnz	x0, #HCR_EL2_E2H_BIT, reset_at_el2_e2h
 	mov_imm64 x0, CPTR_EL2_NO_TRAPS
 	msr	cptr_el2, x0
+	mov	x0, #CNTHCTL_EL2_EL1PCTEN_EL1PCEN
+	msr	cnthctl_el2, x0
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el2, x0
 	mov_imm64 x0, TCR_EL2_VALUE
@@ -165,6 +167,8 @@ reset_at_el2_e2h:
 	mov	x20, #1			// E2H = 1 (VHE): kept for C
 	mov_imm64 x0, CPTR_EL2_E2H_NO_TRAPS
 	msr	cptr_el2, x0
+	mov	x0, #CNTHCTL_EL2_E2H_EL1PCTEN_EL1PCEN
+	msr	cnthctl_el2, x0
 	mov_imm64 x0, MAIR_VALUE
 	msr	mair_el2, x0
 	mov_imm64 x0, TCR_EL1_VALUE	// TCR_EL1's layout, with E2H = 1

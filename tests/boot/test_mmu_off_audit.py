@@ -141,16 +141,19 @@ def test_el2_registers(firmware, tmp_path, force):
     assert rc == 0 and res["accesses"] == 0, res.get("summary", text)
     regs = {k: int(v, 16) for k, v in res["sysregs"].items()}
     hcr, cptr, tcr = regs["HCR_EL2"], regs["CPTR_EL2"], regs["TCR_EL2"]
+    cnthctl = regs["CNTHCTL_EL2"]
     assert regs["SCTLR_EL2"] & SCTLR_MCI == SCTLR_MCI, text
     if force is None:
         assert not res.get("forced"), text
         assert hcr == HCR_RW, text                  # E2H = 0, TGE = 0
         assert not cptr & CPTR_TFP, text            # FP/SIMD not trapped
+        assert cnthctl & 3 == 3, text               # EL1PCTEN, EL1PCEN (UEFI 2.3.6)
         assert tcr_ips(tcr, el1_layout=False) == expected_ips(regs), text  # PS [18:16]
     else:
         assert res["forced"], text
         assert hcr == HCR_RW | HCR_E2H, text
         assert cptr & FPEN == FPEN, text            # CPACR layout: FPEN = 0b11
+        assert (cnthctl >> 10) & 3 == 3, text       # EL1PCTEN, EL1PCEN in the E2H layout
         assert tcr & TCR_EPD1, text                 # TCR_EL1 layout: no TTBR1 walks
         assert tcr_ips(tcr, el1_layout=True) == expected_ips(regs), text   # IPS [34:32]
         assert tcr_ips(tcr, el1_layout=False) == 0, text   # nothing where nVHE's PS is
