@@ -145,7 +145,8 @@ $(BUILD)/fw/rt/%.c.o: %.c $(RT_SYMS) $(FW_FLAGS_STAMP)
 	$(OBJCOPY) --prefix-alloc-sections=.rt --redefine-syms=$(RT_SYMS) $@.tmp $@
 	@rm -f $@.tmp
 
-$(RT_SYMS): $(patsubst %,$(BUILD)/fw/%.o,$(RT_SHARED_SRCS))
+# Also rebuilt when the lists change (a newly shared source).
+$(RT_SYMS): $(patsubst %,$(BUILD)/fw/%.o,$(RT_SHARED_SRCS)) Makefile
 	@mkdir -p $(dir $@)
 	$(CROSS)nm --defined-only -g $^ | awk 'NF == 3 { print $$3, "__rt_" $$3 }' | sort -u > $@
 
