@@ -8,6 +8,10 @@
 
 #include <mmuon/pgtable.h>
 #include <mmuon/platform.h>
+#include <mmuon/sysreg.h>
+
+/* The first address mmuon's tables cannot map (TCR.T0SZ, sysreg.h). */
+#define MMU_VA_LIMIT (1ull << MMUON_VA_BITS)
 
 /*
  * Builds tables from what the DT says (flash, RAM, the devices mmuon uses),

@@ -53,7 +53,7 @@ struct pci_host *pci_host_init(const struct platform *p)
 		return NULL;
 	}
 	ecam_size = (uint64_t)(info->bus_max - info->bus_min + 1) << 20;
-	if (info->ecam.base + ecam_size > VA_LIMIT ||
+	if (info->ecam.base + ecam_size > MMU_VA_LIMIT ||
 	    map_device(info->ecam.base, ecam_size)) {
 		printf("mmuon: PCI: cannot map the ECAM at 0x%llx\n",
 		       (unsigned long long)info->ecam.base);
@@ -75,7 +75,7 @@ struct pci_host *pci_host_init(const struct platform *p)
 		info->mem32.pci_base, info->mem32.cpu_base, info->mem32.size};
 	b->host.mem64 = (struct pci_window){
 		info->mem64.pci_base, info->mem64.cpu_base, info->mem64.size};
-	b->host.cpu_limit = VA_LIMIT - 1;
+	b->host.cpu_limit = MMU_VA_LIMIT - 1;
 	pci_enumerate(&b->host);
 	print_notes(b->host.notes);
 	return &b->host;
