@@ -41,6 +41,8 @@ void efi_table_set_crc(EFI_TABLE_HEADER *header)
 
 EFI_SYSTEM_TABLE *efi_system_table(void)
 {
+	/* Set here, not in the initializer: as built, runtime data points
+	 * only into the runtime regions (tools/check_runtime.py). */
 	if (!efi_boot_services_exited())
 		system_table.BootServices = &efi_boot_services;
 	efi_table_set_crc(&efi_boot_services.Hdr);

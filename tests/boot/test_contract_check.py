@@ -112,6 +112,15 @@ def run_app(boot, firmware, app, append: str | None = None, **opts) -> Contract:
     return c
 
 
+def require_every_fact(c: Contract) -> None:
+    """Every fact reported, and none failed."""
+    missing = FACTS - c.facts.keys()
+    if missing:
+        c.fail(f"facts not reported: {sorted(missing)}")
+    if c.failed:
+        c.fail("contract broken: " + "; ".join(f"{n}: {d}" for n, d in c.failed.items()))
+
+
 CONFIGS = [
     pytest.param({}, 1, id="el1"),
     pytest.param({"el2": True}, 2, id="el2"),
@@ -127,11 +136,7 @@ CONFIGS = [
 @pytest.mark.parametrize("opts, el", CONFIGS)
 def test_contract(boot, firmware, contract_apps, opts, el, kind):
     c = run_app(boot, firmware, contract_apps[kind], **opts)
-    missing = FACTS - c.facts.keys()
-    if missing:
-        c.fail(f"facts not reported: {sorted(missing)}")
-    if c.failed:
-        c.fail("contract broken: " + "; ".join(f"{n}: {d}" for n, d in c.failed.items()))
+    require_every_fact(c)
     if c.verdict != "PASS":
         c.fail(f"verdict {c.verdict!r} though every line passed")
     if not c.detail("el").startswith(f"EL{el}"):
