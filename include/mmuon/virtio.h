@@ -166,6 +166,9 @@ typedef void (*blockdev_found_fn)(struct blockdev *dev, void *ctx);
 
 int virtio_blk_attach(struct virtio_dev *dev, blockdev_found_fn found,
 		      void *ctx);
+/* Every disk and CD-ROM on the first 32 targets, LUNs 0-7 (EDK2's limits). */
+int virtio_scsi_attach(struct virtio_dev *dev, blockdev_found_fn found,
+		       void *ctx);
 /* Every device the drivers drive, reset: stops all DMA before the OS
  * takes the memory back. */
 void virtio_shutdown_all(void);

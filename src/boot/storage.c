@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The storage stack, bottom up: the PCIe host bridge (enumerated, BARs
- * assigned), the virtio-mmio transports, the virtio block devices found
- * on either, and for each disk a BlockIo handle and its
+ * assigned), the virtio-mmio transports, the virtio block and SCSI
+ * devices found on either, and for each disk a BlockIo handle and its
  * partitions. Devices without a driver here are left as reset left them.
  *
  * Only devices the DT calls dma-coherent are driven (see the ordering
@@ -41,17 +41,20 @@ static void attach(struct virtio_dev *v)
 
 	if (v->device_type == VIRTIO_ID_BLOCK)
 		rc = virtio_blk_attach(v, disk_found, NULL);
+	else if (v->device_type == VIRTIO_ID_SCSI)
+		rc = virtio_scsi_attach(v, disk_found, NULL);
 	else
 		return; /* no driver: left alone */
 	if (rc)
 		printf("mmuon: %s: the device did not start\n", v->name);
 }
 
-/* virtio-blk, transitional and modern IDs. */
+/* virtio-blk and virtio-scsi, transitional and modern IDs. */
 static bool driven(const struct pci_device *d)
 {
 	return d->vendor_id == VIRTIO_VENDOR &&
-	       (d->device_id == 0x1001 || d->device_id == 0x1042);
+	       (d->device_id == 0x1001 || d->device_id == 0x1004 ||
+		d->device_id == 0x1042 || d->device_id == 0x1048);
 }
 
 static void probe_pci(const struct platform *p)

@@ -229,7 +229,8 @@ static void fill_partition_info(struct efi_block *b)
 	EFI_PARTITION_ENTRY *g = &info->Info.Gpt;
 
 	info->Revision = EFI_PARTITION_INFO_PROTOCOL_REVISION;
-	info->System = p->system;
+	/* EDK2 marks GPT and MBR system partitions, not El Torito images. */
+	info->System = p->system && p->scheme != PARTITION_ELTORITO;
 	if (p->scheme == PARTITION_GPT) {
 		info->Type = PARTITION_TYPE_GPT;
 		memcpy(&g->PartitionTypeGUID, p->type_guid, 16);
@@ -278,9 +279,10 @@ static struct efi_block *add_partition(struct efi_block *disk,
 	/* EDK2: the GPT type GUID, or the ESP's for MBR type 0xEF. */
 	if (p->scheme == PARTITION_GPT)
 		memcpy(&type, p->type_guid, sizeof(type));
-	else if (p->system)
+	else
 		type = esp_guid;
-	if (p->scheme == PARTITION_GPT || p->system)
+	if (p->scheme == PARTITION_GPT ||
+	    (p->scheme == PARTITION_MBR && p->system))
 		efi_install_protocol_interface(&b->handle, &type,
 					       EFI_NATIVE_INTERFACE, NULL);
 	announce(b);

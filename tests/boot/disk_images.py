@@ -217,8 +217,7 @@ def el_torito_iso(name: str = "cd.iso") -> Image:
     sectors, lba = int(m[1]), int(m[2])
     blocks = iso.stat().st_size // 2048
     return Image(iso, 2048, (
-        Part(f"CDROM(0x1,{lba:#x},{sectors:#x})", lba, min(sectors, blocks - lba),
-             esp=True),
+        Part(f"CDROM(0x1,{lba:#x},{sectors:#x})", lba, min(sectors, blocks - lba)),
     ))
 
 

@@ -108,13 +108,14 @@ def images():
         "gpt4k": disk_images.gpt_4k_disk(),
         "empty": disk_images.raw_disk("empty.img", 0),
         "one": disk_images.raw_disk("one.img", 512),
+        "cd": disk_images.el_torito_iso(),
     }
 
 
 def drive(n: int, img: Image, device: str, *, read_only: bool = False,
-          extra: str = "") -> list[str]:
-    ro = ",readonly=on" if read_only else ""
-    return ["-drive", f"if=none,id=d{n},file={img.path},format=raw{ro}",
+          snapshot: bool = False, extra: str = "") -> list[str]:
+    opts = (",readonly=on" if read_only else "") + (",snapshot=on" if snapshot else "")
+    return ["-drive", f"if=none,id=d{n},file={img.path},format=raw{opts}",
             "-device", f"{device},drive=d{n}{extra}"]
 
 
@@ -188,6 +189,47 @@ def tiny_disks(images) -> tuple[list[str], list]:
     return args, [(pci(2), images["empty"], {}), (pci(3), images["one"], {})]
 
 
+def scsi_disks(images) -> tuple[list[str], list]:
+    """virtio-scsi: target 0 with two LUNs (the second read-only), a CD
+    on target 1, an empty CD drive on target 3 (transitional 1af4:1004 on
+    the root bus)."""
+    def hd(n: int, img: Image, target: int, lun: int, ro: bool = False) -> list[str]:
+        return (["-drive", f"if=none,id=s{n},file={img.path},format=raw"
+                 + (",readonly=on" if ro else "")]
+                + ["-device", f"scsi-hd,drive=s{n},bus=scsi0.0,scsi-id={target},lun={lun}"])
+    args = (["-device", "virtio-scsi-pci,id=scsi0,addr=0x5"]
+            + hd(0, images["gpt"], 0, 0) + hd(1, images["mbr"], 0, 1, ro=True)
+            + ["-drive", f"if=none,id=cd0,file={images['cd'].path},format=raw,"
+               "media=cdrom,readonly=on",
+               "-device", "scsi-cd,drive=cd0,bus=scsi0.0,scsi-id=1,lun=0",
+               "-drive", "if=none,id=cd1,media=cdrom,readonly=on",
+               "-device", "scsi-cd,drive=cd1,bus=scsi0.0,scsi-id=3,lun=0"])
+    scsi = PCI_ROOT + "/Pci(0x5,0x0)/Scsi"
+    empty = disk_images.raw_disk("no-media", 0)
+    return args, [(f"{scsi}(0x0,0x0)", images["gpt"], {}),
+                  (f"{scsi}(0x0,0x1)", images["mbr"], {"read_only": True}),
+                  (f"{scsi}(0x1,0x0)", images["cd"], {"read_only": True, "removable": True}),
+                  (f"{scsi}(0x3,0x0)", dataclasses.replace(empty, block_size=2048),
+                   {"read_only": True, "removable": True})]
+
+
+def scsi_luns(images) -> tuple[list[str], list]:
+    """virtio-scsi, two writable LUNs on target 0: what Debian's EDK2
+    lists too. (On the `scsi` configuration it differs, as observed: it
+    finds nothing beyond target 0, ignores a disk's write protection,
+    also exposes the BIOS El Torito entry, and gives the EFI one a
+    LastBlock past the end of the medium, which its BlockIo then refuses
+    to read.)"""
+    args = (["-device", "virtio-scsi-pci,id=scsi0,addr=0x5"]
+            + ["-drive", f"if=none,id=s0,file={images['gpt'].path},format=raw",
+               "-device", "scsi-hd,drive=s0,bus=scsi0.0,scsi-id=0,lun=0",
+               "-drive", f"if=none,id=s1,file={images['mbr'].path},format=raw",
+               "-device", "scsi-hd,drive=s1,bus=scsi0.0,scsi-id=0,lun=1"])
+    scsi = PCI_ROOT + "/Pci(0x5,0x0)/Scsi"
+    return args, [(f"{scsi}(0x0,0x0)", images["gpt"], {}),
+                  (f"{scsi}(0x0,0x1)", images["mbr"], {})]
+
+
 def mmio_disk(images, legacy: bool) -> tuple[list[str], list]:
     """virtio-blk-device on the highest virtio-mmio transport, version 1
     (QEMU's force-legacy) or 2."""
@@ -199,6 +241,8 @@ def mmio_disk(images, legacy: bool) -> tuple[list[str], list]:
 
 CONFIGS = {
     "disks": two_disks,
+    "scsi": scsi_disks,
+    "scsi-luns": scsi_luns,
     "tiny": tiny_disks,
     "mmio-v1": lambda images: mmio_disk(images, True),
     "mmio-v2": lambda images: mmio_disk(images, False),
@@ -224,7 +268,7 @@ def test_blockio(blockio_check, images, config, el2):
 
 
 @pytest.mark.firmware
-@pytest.mark.parametrize("config", ["disks", "mmio-v2"])
+@pytest.mark.parametrize("config", ["disks", "scsi-luns", "mmio-v2"])
 def test_same_as_edk2(blockio_check, images, config):
     """Debian's EDK2 lists the same handles, paths and bytes."""
     if not EDK2_FD.is_file():
@@ -273,6 +317,94 @@ def test_write(blockio_check, images):
         run.fail("the app's CRC of the pattern differs from the host's")
 
 
+# ---- broken disks ----------------------------------------------------------------------
+
+
+def corrupt(img: Image, name: str, offsets: list[int]) -> Image:
+    """A copy of @img with one bit flipped at each offset."""
+    bad = img.copy(name)
+    with open(bad.path, "r+b") as f:
+        for off in offsets:
+            f.seek(off)
+            b = f.read(1)
+            f.seek(off)
+            f.write(bytes([b[0] ^ 1]))
+    return bad
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+def test_bad_gpt(blockio_check, images, el2):
+    """A primary GPT header with a bad CRC: the backup is used, with a
+    message, and the partitions are all there. Both bad: a message, the
+    disk without partitions, nothing else amiss."""
+    gpt = images["gpt"]
+    last = gpt.size - 512
+    primary = corrupt(gpt, "gpt-bad-primary.img", [512 + 16])
+    both = corrupt(gpt, "gpt-bad-both.img", [512 + 16, last + 16])
+    args = (drive(1, primary, "virtio-blk-pci", extra=",addr=0x2")
+            + drive(2, both, "virtio-blk-pci", extra=",addr=0x3"))
+    run = run_app(blockio_check, f"test_storage.bad-gpt.{'el2' if el2 else 'el1'}",
+                  args, el2=el2)
+    want = disk_images.expected_handles([(pci(2), primary, {}), (pci(3), both, {})])
+    # The second disk's partitions are gone; its bytes are what they are.
+    want = [h for h in want if not (h.path.startswith(pci(3) + "/"))]
+    expect_list(run, want)
+    out = run.boot.output
+    for line in (
+            "mmuon: virtio 00:02.0: GPT: the primary header (LBA 1) has a bad CRC",
+            f"mmuon: virtio 00:02.0: GPT: using the backup header (LBA {last // 512})",
+            "mmuon: virtio 00:03.0: GPT: the primary header (LBA 1) has a bad CRC",
+            f"mmuon: virtio 00:03.0: GPT: the backup header (LBA {last // 512}) has a "
+            "bad CRC: no GPT partitions"):
+        if line not in out:
+            run.fail(f"no console line {line!r}")
+
+
+BLKDEBUG = """[inject-error]
+event = "read_aio"
+errno = "5"
+sector = "{sector}"
+"""
+
+
+@pytest.mark.firmware
+def test_device_errors(blockio_check, images):
+    """QEMU's blkdebug fails reads of one sector inside the last
+    partition, under virtio-blk and under virtio-scsi: BlockIo says
+    EFI_DEVICE_ERROR for the disk and that partition, the rest reads
+    fine, nothing hangs."""
+    gpt = images["gpt"]
+    part = gpt.parts[-1]
+    sector = part.start + part.blocks // 2
+    conf = disk_images.DIR / "blkdebug.conf"
+    conf.write_text(BLKDEBUG.format(sector=sector))
+
+    def failing(node: str) -> list[str]:
+        return ["-blockdev", f"driver=blkdebug,node-name={node},config={conf},"
+                f"image.driver=file,image.filename={gpt.path},image.read-only=on",
+                "-blockdev", f"driver=raw,node-name={node}-raw,file={node},read-only=on"]
+
+    args = (failing("b0") + ["-device", "virtio-blk-pci,drive=b0-raw,addr=0x2"]
+            + failing("b1") + ["-device", "virtio-scsi-pci,id=scsi0,addr=0x5",
+                               "-device", "scsi-hd,drive=b1-raw,bus=scsi0.0,scsi-id=0,lun=0"])
+    run = run_app(blockio_check, "test_storage.device-errors", args, timeout=240)
+    if run.done is None:
+        run.fail("the app did not finish")
+    statuses = {}
+    for _, line in run.boot.lines:
+        if m := CRC.search(line):
+            statuses[int(m[1])] = m[4] or "ok"
+    paths = {x.index: x.handle.path for x in run.listed}
+    for i, path in paths.items():
+        bad = path.endswith(("Pci(0x2,0x0)", "Scsi(0x0,0x0)")) or part.node in path
+        want = "status=Device Error" if bad else "ok"
+        if statuses.get(i) != want:
+            run.fail(f"handle {i} ({path}): read {statuses.get(i)}, want {want}")
+    if len(paths) != 2 * (1 + len(gpt.parts)):
+        run.fail(f"expected both disks and their partitions, got {paths}")
+
+
 # ---- Linux -------------------------------------------------------------------------
 
 DISK = re.compile(r"(\w+) size=(\d+) lbs=(\d+) ro=(\d) sha256=(\S+) parts=(\S*)")
@@ -313,3 +445,79 @@ def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images
         assert starts == sorted(want), f"{name}: partitions at {starts}, want {sorted(want)}"
     if "virtio_net" not in b.output and "virtio-pci 0000:00:01.0: enabling device" not in b.output:
         raise AssertionError("the NIC at 00:01.0 was not enabled by Linux\n" + b.describe())
+
+
+# ---- GRUB's view -------------------------------------------------------------------
+
+GRUB_LS = re.compile(r"\((hd\d+|cd\d+)(?:,(gpt|msdos)(\d+))?\)")
+
+
+def everything(images) -> tuple[list[str], list[tuple[str, str, Image]]]:
+    """Every kind of disk at once, and the names GRUB (its kind) and Linux
+    give them: virtio-blk GPT and MBR disks (vda, vdb), a 4 KiB-sector disk
+    behind a root port (vdc), a SCSI disk (sda) and a CD (sr0)."""
+    args = (drive(1, images["gpt"], "virtio-blk-pci", snapshot=True, extra=",addr=0x2")
+            + drive(2, images["mbr"], "virtio-blk-pci", snapshot=True, extra=",addr=0x3")
+            + ["-device", "pcie-root-port,id=rp1,chassis=1,addr=0x4"]
+            + drive(3, images["gpt4k"], "virtio-blk-pci", snapshot=True,
+                    extra=",bus=rp1,logical_block_size=4096,physical_block_size=4096")
+            + ["-device", "virtio-scsi-pci,id=scsi0,addr=0x5",
+               "-drive", f"if=none,id=s0,file={images['gpt'].path},format=raw,snapshot=on",
+               "-device", "scsi-hd,drive=s0,bus=scsi0.0,scsi-id=0,lun=0",
+               "-drive", f"if=none,id=cd0,file={images['cd'].path},format=raw,"
+               "media=cdrom,readonly=on",
+               "-device", "scsi-cd,drive=cd0,bus=scsi0.0,scsi-id=1,lun=0"])
+    names = [("hd0", "vda", images["gpt"]), ("hd1", "vdb", images["mbr"]),
+             ("hd2", "vdc", images["gpt4k"]), ("hd3", "sda", images["gpt"]),
+             ("cd0", "sr0", images["cd"])]
+    return args, names
+
+
+def partition_numbers(img: Image) -> tuple[set[int], set[int]]:
+    """The numbers Linux gives the image's partitions, and those of the
+    extended containers among them (GRUB's msdos map does not list one)."""
+    nums, extended = set(), set()
+    for p in img.parts:
+        if p.node.startswith("HD("):
+            n = int(p.node[3:].split(",")[0])
+            nums.add(n)
+            if p.children:
+                extended.add(n)
+                nums |= {4 + i + 1 for i in range(len(p.children))}
+    return nums, extended
+
+
+@pytest.mark.firmware
+def test_grub_ls_sees_what_linux_sees(boot, firmware, kernel_new, initramfs, images):
+    """GRUB 2.12 (Debian's monolithic image) lists, through mmuon's
+    BlockIo, the disks and partitions Linux finds on the same machine."""
+    import clients
+    args, names = everything(images)
+    linux = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
+                 append=qemu.BASE_CMDLINE + f" mmuon.disks={len(names)}", mem="1G",
+                 extra=args, timeout=240)
+    r = qemu.verify_report(linux, efi=True)
+    seen = {m[1]: m for e in r.all("disk") if (m := DISK.match(e.detail))}
+    script = [(re.escape("grub> "), "ls\r"), (re.escape("grub> "), "halt\r")]
+    grub = boot(firmware=firmware, kernel=clients.monolithic_grub("2.12"),
+                interact=script, extra=args, timeout=120)
+    listed: dict[str, set[int]] = {}
+    for _, line in grub.lines:
+        for m in GRUB_LS.finditer(line):
+            listed.setdefault(m[1], set())
+            if m[3]:
+                listed[m[1]].add(int(m[3]))
+    want_grub: list[tuple[str, tuple[int, ...]]] = []
+    for g, l, img in names:
+        if l not in seen:
+            raise AssertionError(f"Linux has no {l}: {sorted(seen)}\n{linux.describe()}")
+        linux_parts = {int(re.match(r"[a-z]+(\d+)", p.split(":")[0].replace(l, "x"))[1])
+                       for p in seen[l][6].split(",") if p}
+        nums, extended = partition_numbers(img)
+        assert linux_parts == nums, f"{l}: Linux has partitions {linux_parts}, image {nums}"
+        want_grub.append((g[:2], tuple(sorted(linux_parts - extended))))
+    # GRUB numbers its disks in its own order: compare what each holds.
+    got = sorted((name[:2], tuple(sorted(parts))) for name, parts in listed.items())
+    if got != sorted(want_grub):
+        raise AssertionError(f"GRUB lists {sorted(listed.items())}, Linux sees "
+                             f"{sorted(want_grub)}\n" + grub.describe())
