@@ -50,17 +50,17 @@ RT_SRCS        := src/efi/runtime.c src/efi/variables.c src/vars/vars.c \
 RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c src/lib/crc32.c \
 		  src/arch/timer.c
 
-# Code off the hot path of a boot, built for size (the image must fit in
-# 128 KiB, tests/boot/test_figures.py): the variable store and its flash
-# driver (a few thousand instructions per boot and per SetVariable), and
-# what reads files from disks (FAT, SimpleFileSystem, file paths, the boot
-# manager), whose time goes to the disk. The boot's hot loops (memset,
-# SHA-256, the DRBG, page tables) stay -O2: -Os everywhere would make the
-# boot 69% longer in instructions for 14 KiB less.
-SIZE_SRCS := src/vars/vars.c src/vars/varlog.c src/vars/varstore.c \
-	     src/drivers/cfi_flash.c src/efi/variables.c src/efi/variables_setup.c \
-	     $(wildcard src/fs/fat/*.c) src/efi/simple_fs.c src/efi/file_path.c \
-	     src/boot/boot_manager.c
+# Code off the hot path of a boot is built for size (the image must fit in
+# 128 KiB, tests/boot/test_figures.py): the UEFI core and protocols, the
+# boot policy and boot manager, DT discovery, the drivers (PCI, virtio,
+# SCSI, the CFI flash), partitions, FAT, the variable store. Measured with
+# make record-figures' count: -Os there takes 13 KiB off the image and
+# leaves the instructions before the kernel as they were (10.12 M against
+# 10.10 M at -O2). The boot's hot loops (memset/memcpy, CRC-32, SHA-256,
+# the DRBG's hash, page tables: src/lib, src/arch) stay -O2: -Os everywhere
+# would make the boot 45-69% longer in instructions.
+SIZE_DIRS := src/boot src/disk src/drivers src/efi src/fs src/platform src/vars
+SIZE_SRCS := $(sort $(shell find $(SIZE_DIRS) -name '*.c'))
 
 # Every other source under src/, at any depth (src/drivers/virtio/blk.c too).
 FW_C_SRCS := $(filter-out $(RT_SRCS),$(sort $(shell find src -name '*.c')))
@@ -113,21 +113,11 @@ $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 	@mkdir -p $(dir $@)
 	$(CC_FW) -E -P -x c -Iinclude $< -o $@
 
-# Code off the hot paths -- the UEFI core and protocols, the boot policy,
-# DT discovery, drivers, partitions, filesystems -- is built for size.
-# Measured (make record-figures' count, mmuon with PCI and virtio): -Os
-# there takes 13 KiB off the image and leaves the instructions before the
-# kernel as they were (10.12 M against 10.10 M at -O2); -Os everywhere
-# would cost +45 %. src/lib (memcpy, CRC-32, SHA-256) and src/arch stay -O2.
-FW_COLD_DIRS   := src/boot src/disk src/drivers src/efi src/fs src/platform
-FW_COLD_CFLAGS := -Os
-$(patsubst %,$(BUILD)/fw/%/%.c.o,$(FW_COLD_DIRS)): FW_CFLAGS += $(FW_COLD_CFLAGS)
-
 # The flags objects were built with: a change (-ffixed-x18, say) rebuilds
 # them all, so that an old object cannot slip into a new firmware.
 FW_FLAGS_STAMP := $(BUILD)/fw/flags
 FW_FLAGS_NOW   := $(filter-out -DMMUON_VERSION=%,$(FW_CFLAGS)) $(FW_ASFLAGS) \
-	$(FW_COLD_DIRS) $(FW_COLD_CFLAGS)
+	-Os:$(SIZE_DIRS)
 ifneq ($(file <$(FW_FLAGS_STAMP)),$(FW_FLAGS_NOW))
 $(shell mkdir -p $(BUILD)/fw)
 $(file >$(FW_FLAGS_STAMP),$(FW_FLAGS_NOW))
