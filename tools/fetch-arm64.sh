@@ -19,6 +19,13 @@
 #                LD_LIBRARY_PATH=<dir>/usr/lib/<host multiarch triplet>)
 #   systemd-252  systemd-boot-efi:arm64 (systemd-boot and the UKI stub),
 #   systemd-254  from bookworm and bookworm-backports
+#   shim         shim-signed:arm64 (shimaa64.efi.signed) and
+#                shim-helpers-arm64-signed:arm64 (mmaa64.efi.signed,
+#                fbaa64.efi.signed), bookworm
+#   grub-signed  grub-efi-arm64-signed:arm64, bookworm: Debian's signed
+#                grubaa64.efi (disks) and gcdaa64.efi (CDs)
+#   d-i-netboot  debian-installer-12-netboot-arm64: the installer's
+#                netboot tree (linux, initrd.gz, its grub.cfg)
 #   kernel-6.1   bookworm's cloud kernel (6.1)
 #   kernel-new   bookworm-backports' cloud kernel (>= 6.3)
 #   all          everything above
@@ -84,6 +91,7 @@ unpack() { # package target-dir
 }
 
 # Packages into one tree: the first names a version the others must match.
+# VERSION holds the first one's version, PACKAGES each package and version.
 unpack_matching() { # target-dir arm64-package[/suite] host-package...
 	[ -d "$1" ] && return 0
 	local target=$1 first=$2 deb ver p
@@ -92,10 +100,12 @@ unpack_matching() { # target-dir arm64-package[/suite] host-package...
 	deb=$(download "$first")
 	ver=$(dpkg-deb -f "$deb" Version)
 	dpkg-deb -x "$deb" "$target.tmp"
+	dpkg-deb -W --showformat='${Package} ${Version}\n' "$deb" >>"$target.tmp/PACKAGES"
 	rm -rf "$(dirname "$deb")"
 	for p in "$@"; do
 		deb=$(download "${p//@VERSION@/$ver}")
 		dpkg-deb -x "$deb" "$target.tmp"
+		dpkg-deb -W --showformat='${Package} ${Version}\n' "$deb" >>"$target.tmp/PACKAGES"
 		rm -rf "$(dirname "$deb")"
 	done
 	echo "$ver" >"$target.tmp/VERSION"
@@ -170,10 +180,14 @@ for what in "${@:-all}"; do
 			grub-common=@VERSION@ libefivar1 libefiboot1 ;;
 	systemd-252) unpack_matching systemd-252 systemd-boot-efi:arm64/bookworm ;;
 	systemd-254) unpack_matching systemd-254 systemd-boot-efi:arm64/bookworm-backports ;;
+	shim) unpack_matching shim shim-signed:arm64/bookworm \
+		shim-helpers-arm64-signed:arm64/bookworm ;;
+	grub-signed) unpack_matching grub-signed grub-efi-arm64-signed:arm64/bookworm ;;
+	d-i-netboot) unpack_matching d-i-netboot debian-installer-12-netboot-arm64/bookworm ;;
 	kernel-6.1) fetch_kernel 6.1 "" ;;
 	kernel-new) fetch_kernel new bookworm-backports ;;
 	all) "$SELF" libfdt busybox gnu-efi kernel-6.1 kernel-new \
-		grub-2.06 grub-2.12 systemd-252 systemd-254 ;;
+		grub-2.06 grub-2.12 systemd-252 systemd-254 shim grub-signed d-i-netboot ;;
 	*) echo "fetch-arm64: unknown piece $what" >&2; exit 2 ;;
 	esac
 done

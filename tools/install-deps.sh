@@ -64,14 +64,16 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	clang-format ca-certificates \
 	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
 	qemu-efi-aarch64 u-boot-qemu \
-	dosfstools mtools dpkg-dev gdisk fdisk xorriso \
+	dosfstools mtools dpkg-dev gdisk fdisk e2fsprogs xorriso \
 	libdevmapper1.02.1 liblzma5 # grub-mkstandalone, unpacked by fetch-arm64.sh
 # The Debian package (debian/, dpkg-buildpackage, lintian) and the libvirt
 # test (tests/boot/test_libvirt.py starts libvirtd itself: no systemd).
 $SUDO apt-get install -y -qq --no-install-recommends \
 	debhelper dpkg-dev fakeroot lintian libvirt-daemon-system virtinst
 # QEMU >= 9 from backports: its TCG plugin API can read system registers.
+# virt-fw-vars (python3-virt-firmware) writes boot options into a copy of
+# EDK2's AAVMF_VARS.fd for the disk-boot tests.
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-	qemu-system-arm qemu-utils
+	qemu-system-arm qemu-utils python3-virt-firmware
 
 echo "$WANT_VERSION" | $SUDO tee "$STAMP" >/dev/null
