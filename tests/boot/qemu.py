@@ -266,8 +266,8 @@ def run_qemu(
 
     timeout: hard limit in seconds; QEMU is killed when it passes, and
     BootTimeout (with the console) is raised unless check_timeout=False.
-    stop_at: kill QEMU as soon as a console line matches (Boot.stopped);
-    the timeout still bounds the wait for that line.
+    stop_at: kill QEMU as soon as a console line, finished or not, matches
+    (Boot.stopped); the timeout still bounds the wait for that line.
     interact: (regex, text) pairs: once the console matches regex (searched
     in what came after the previous match), text is written to the guest.
     on_line(t, line) is called for each console line as it arrives.
@@ -342,6 +342,15 @@ def _run(argv, timeout, interact, on_line, stdin, stop_at=None) -> Boot:
             *complete, partial = partial.split(b"\n")
             for raw in complete:
                 add_line(now, raw)
+            # Full-screen programs (the Debian installer) draw without
+            # ending their lines: stop_at sees the unfinished line too,
+            # once more text follows the match (so that `$`, or digits
+            # still arriving, cannot match a line that is not complete).
+            if stop_rx and partial:
+                text = partial.decode("utf-8", "replace")
+                m = stop_rx.search(text)
+                if m and m.end() < len(text):
+                    stopped = True
             if script:
                 pending += data.decode("utf-8", "replace")
                 while script and (m := re.search(script[0][0], pending)):

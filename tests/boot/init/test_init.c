@@ -370,6 +370,32 @@ static int first_variable(char *name, size_t size, int *count)
 }
 
 /*
+ * The names in a directory, space-separated, as one INFO line: what the
+ * boot loaders left behind. efivarfs lists every variable the OS can see
+ * (shim's volatile mirrors SbatLevelRT, MokListRT... among them);
+ * /sys/firmware/efi/mok-variables is shim's MOKvar configuration table.
+ */
+static void list_names(const char *name, const char *dir)
+{
+	char line[8192];
+	size_t len = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	line[0] = 0;
+	while ((e = readdir(d)) && len < sizeof(line) - 1) {
+		if (e->d_name[0] == '.')
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, "%s%s",
+				len ? " " : "", e->d_name);
+	}
+	closedir(d);
+	INFO(name, "%s", line);
+}
+
+/*
  * The EFI runtime services after ExitBootServices, called by the kernel
  * with its own page tables, which map only what the memory map marks
  * EFI_MEMORY_RUNTIME: efivarfs lists the variables (GetNextVariableName)
@@ -838,6 +864,8 @@ int main(void)
 	check_iomem();
 	check_memblock();
 	check_efi_runtime();
+	list_names("efivar-names", "/sys/firmware/efi/efivars");
+	list_names("mok-variables", "/sys/firmware/efi/mok-variables");
 	check_placement();
 	check_disks();
 	check_dmesg();
