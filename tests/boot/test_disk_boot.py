@@ -1,0 +1,194 @@
+"""Booting from disks: Debian's shim + GRUB and systemd-boot, as users boot them.
+
+The images (tests/boot/images.py, built with sgdisk, mkfs.fat, mtools and
+mkfs.ext4, no mounts) hold Debian's own signed shim and GRUB and its
+systemd-boot 252 and 254; the kernels are Debian's 6.1 and 6.12, the
+initramfs the test init. Each image boots under Debian's EDK2 (AAVMF_CODE.fd
+and a copy of AAVMF_VARS.fd as pflash, so its boot manager behaves as on a
+first boot) and under mmuon, with the same image and flags:
+
+- shim + GRUB from the ESP, and with the kernel on an ext4 root partition:
+  the guest sees the exact command line grub.cfg gives, with GRUB's
+  $root and $prefix expanded into it (the signed GRUB derives them from the
+  device path of the partition it was loaded from: (hd0,gpt1)/EFI/debian,
+  then (hd0,gpt2)/boot/grub after search.fs_uuid). shim installs its
+  MOKvar configuration table and the SbatLevel variable, which the guest
+  sees as /sys/firmware/efi/mok-variables/SbatLevelRT.
+- systemd-boot: its menu lists the Type #1 entry and the UKI; Enter boots
+  the default (Type #1: systemd-boot puts `initrd=` before its options),
+  Up then Enter the UKI (its embedded command line).
+
+What the clients were seen to do under EDK2 (shim's verbose mode:
+virt-fw-vars --set-shim-verbose): shim 16.1 is not NX-compatible
+(DllCharacteristics 0), finds EDK2's DXE services table among the
+configuration tables and probes memory attributes for its HSI status,
+asks QueryVariableInfo for the largest variable, writes the non-volatile
+SbatLevel and mirrors MokList, MokListX, MokListTrusted and SbatLevel into
+volatile *RT variables and its MOKvar table, then loads grubaa64.efi with
+its own PE loader (no LoadImage) from the directory it was started from.
+GRUB 2.06 reads the disk through BlockIo only, with its own GPT, FAT and
+ext4 drivers, and passes the initrd in the DT it installs; systemd-boot
+loads Type #1 kernels with LoadImage on a file device path and serves
+their initrd through LoadFile2.
+
+mmuon runs each at EL1 and EL2 on virtio-blk-pci, virtio-scsi-pci and
+virtio-mmio (MMUON_SLOW=1); the default run keeps one case per client on a
+different bus and EL, and one EDK2 reference. Until mmuon mounts FAT
+filesystems on the partitions it finds, the mmuon cases are known failures
+that must fail with its boot manager's "no filesystem found"
+(tests/evidence.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import images
+import qemu
+from evidence import expect_signature, known_failure
+
+TIMEOUT = 240
+CRASH = re.compile(r"mmuon: synchronous exception at EL\d: .*|mmuon: fatal: .*")
+
+# What mmuon says while it cannot read disks yet: the boot manager finds no
+# filesystem to take \EFI\BOOT\BOOTAA64.EFI from.
+NO_FILESYSTEM = r"mmuon: boot: removable media \(\\EFI\\BOOT\\BOOTAA64\.EFI\): no filesystem found"
+CANNOT_READ_DISKS = known_failure(
+    "mmuon sees the disk's partitions but puts no FAT filesystem on them yet: "
+    "its boot manager finds no filesystem")
+
+
+def needs_tools():
+    missing = images.missing_tools()
+    if missing:
+        pytest.skip(f"missing {', '.join(missing)}: run tools/install-deps.sh")
+
+
+def needs_edk2():
+    for f in (images.AAVMF_CODE, images.AAVMF_VARS):
+        if not f.is_file():
+            pytest.skip(f"{f} is missing: run tools/install-deps.sh (qemu-efi-aarch64)")
+
+
+def disk_boot(boot, request, fw: str, drives: list[str], *, el2: bool = False,
+              timeout: float = TIMEOUT, raw: bool = False, **kw) -> qemu.Boot:
+    """One boot of fw ("mmuon" or "edk2") with drives (images.drive_args);
+    raw: drives already holds the firmware's flags too."""
+    if fw == "edk2":
+        needs_edk2()
+    else:
+        request.getfixturevalue("firmware")  # built, or skip
+    if raw:
+        kw["extra"] = drives
+    elif fw == "edk2":
+        kw["extra"] = images.edk2_args() + drives
+    else:
+        kw["extra"] = images.mmuon_args() + drives
+    b = boot(mem="1G", el2=el2, timeout=timeout, **kw)
+    if fw == "mmuon":
+        expect_signature(b.output, NO_FILESYSTEM, "mmuon cannot read the disk")
+    crash = CRASH.search(b.output)
+    assert not crash, f"{crash[0]}\n\n{b.describe()}"
+    return b
+
+
+Case = tuple[str, str, str, bool, str]  # variant, firmware, bus, el2, kernel
+
+
+def cases(variants, default: list[Case], buses=images.DISK_BUSES):
+    """Parametrize (variant, fw, bus, el2, kernel_name) for each variant:
+    mmuon on every bus at EL1 and EL2 with the new kernel and on the first
+    bus with 6.1; EDK2 on the first bus with both kernels and on the second
+    at EL2. Cases not in default are slow; mmuon's are known failures while
+    it cannot read disks."""
+    params = []
+    for v in variants:
+        matrix = [(v, "edk2", buses[0], False, "new"), (v, "edk2", buses[0], False, "6.1"),
+                  (v, "edk2", buses[1], True, "new")]
+        matrix += [(v, "mmuon", bus, el2, "new") for el2 in (False, True) for bus in buses]
+        matrix += [(v, "mmuon", buses[0], False, "6.1")]
+        matrix += [c for c in default if c[0] == v and c not in matrix]
+        for c in matrix:
+            _, fw, bus, el2, kernel = c
+            marks = [CANNOT_READ_DISKS] if fw == "mmuon" else []
+            if c not in default:
+                marks.append(pytest.mark.slow)
+            params.append(pytest.param(*c, marks=marks, id=f"{v}-{fw}-{bus}-el{2 if el2 else 1}-"
+                                       f"linux-{kernel}"))
+    return pytest.mark.parametrize("variant,fw,bus,el2,kernel_name", params)
+
+
+def kernel_of(request, name: str):
+    return request.getfixturevalue("kernel_61" if name == "6.1" else "kernel_new")
+
+
+# ---- shim + GRUB ------------------------------------------------------------------
+
+
+def check_shim_grub(b: qemu.Boot, image: images.Image, initramfs) -> qemu.Report:
+    """The guest booted the image's entry, through shim: shim's MOKvar table
+    (the kernel lists it among the EFI tables) with its SbatLevel in it."""
+    r = qemu.verify_report(b, cmdline=image.default_cmdline,
+                           payload_sha256=initramfs.payload_sha256, efi=True)
+    efi_tables = " ".join(e.detail for e in r.all("dmesg-efi"))
+    assert "MOKvar=" in efi_tables, b.describe()
+    mok = (r.detail("mok-variables") or "").split()
+    assert "SbatLevelRT" in mok and "MokListRT" in mok, f"{mok}\n\n{b.describe()}"
+    return r
+
+
+SHIM_GRUB = {"esp": images.shim_grub_esp, "ext4": images.shim_grub_ext4}
+
+
+@cases(SHIM_GRUB, default=[("esp", "edk2", "virtio-blk-pci", False, "new"),
+                           ("esp", "mmuon", "virtio-blk-pci", False, "new"),
+                           ("ext4", "mmuon", "virtio-scsi-pci", True, "6.1")])
+def test_shim_grub(boot, request, initramfs, variant, fw, bus, el2, kernel_name):
+    """shim + GRUB with the kernel on the ESP (esp) or on ext4 (ext4)."""
+    needs_tools()
+    image = SHIM_GRUB[variant](kernel_of(request, kernel_name).path, initramfs.path)
+    b = disk_boot(boot, request, fw, images.drive_args(image, bus), el2=el2)
+    check_shim_grub(b, image, initramfs)
+
+
+# ---- systemd-boot ---------------------------------------------------------------
+
+UP, ENTER = "\x1b[A", "\r"
+# A menu line: cursor to row;column, colours, the title padded with blanks.
+MENU_ROW = re.compile(r"\x1b\[(\d+);\d+H(?:\x1b\[[\d;]*m)*\s*(%s|%s)\s*(?=\x1b)" % (
+    re.escape(images.SDBOOT_TYPE1_TITLE), re.escape(images.SDBOOT_UKI_TITLE)))
+# The countdown under the menu: it is drawn, keys are read from here on.
+MENU_UP = r"Boot in \d+ s"
+# The menu's order, as systemd-boot 252 and 254 draw it under EDK2: the UKI
+# first, the Type #1 entry (loader.conf's default, highlighted) below it.
+MENU_ORDER = [images.SDBOOT_UKI_TITLE, images.SDBOOT_TYPE1_TITLE]
+ENTRY_KEYS = {"type1": ENTER, "uki": UP + ENTER}
+ENTRY_TITLES = {"type1": images.SDBOOT_TYPE1_TITLE, "uki": images.SDBOOT_UKI_TITLE}
+
+
+def check_sdboot_menu(b: qemu.Boot) -> None:
+    """The menu listed both entries, in MENU_ORDER."""
+    rows = {}
+    for m in MENU_ROW.finditer(b.output):
+        rows.setdefault(m[2], int(m[1]))
+    listed = sorted(rows, key=rows.get)
+    assert listed == MENU_ORDER, f"menu: {listed}\n\n{b.describe()}"
+
+
+@cases([f"{v}-{e}" for v in ("252", "254") for e in ENTRY_KEYS],
+       default=[("252-type1", "mmuon", "virtio-mmio", False, "6.1"),
+                ("254-uki", "mmuon", "virtio-blk-pci", True, "new")],
+       buses=("virtio-scsi-pci", "virtio-mmio", "virtio-blk-pci"))
+def test_sdboot(boot, request, initramfs, variant, fw, bus, el2, kernel_name):
+    """systemd-boot VERSION-ENTRY: its menu lists both entries; its keys
+    boot ENTRY (type1 or uki)."""
+    needs_tools()
+    version, entry = variant.split("-")
+    image = images.sdboot(version, kernel_of(request, kernel_name).path, initramfs.path)
+    b = disk_boot(boot, request, fw, images.drive_args(image, bus), el2=el2,
+                  interact=[(MENU_UP, ENTRY_KEYS[entry])])
+    check_sdboot_menu(b)
+    qemu.verify_report(b, cmdline=image.cmdlines[ENTRY_TITLES[entry]],
+                       payload_sha256=initramfs.payload_sha256, efi=True)
