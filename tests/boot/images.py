@@ -384,11 +384,12 @@ SDBOOT_TYPE1_TITLE = "mmuon test (Type #1)"
 SDBOOT_UKI_TITLE = "mmuon test UKI"
 
 
-def sdboot(version: str, kernel: Path, initrd: Path) -> Image:
+def sdboot(version: str, kernel: Path, initrd: Path, menu_timeout: int = 5) -> Image:
     """systemd-boot `version` (252, 254) on a FAT16 ESP, as bootctl installs
     it, with a Type #1 entry (kernel and initrd in \\mmuon\\) and a UKI in
-    \\EFI\\Linux. The menu waits 5 s: the tests pick an entry with the keys."""
-    name = f"sdboot-{version}"
+    \\EFI\\Linux. The menu waits menu_timeout seconds (the tests pick an entry
+    with the keys; 0 boots the default at once, for make bench)."""
+    name = f"sdboot-{version}" + (f"-timeout{menu_timeout}" if menu_timeout != 5 else "")
     args_type1 = qemu.make_cmdline(f"mmuon.image={name}", "mmuon.entry=type1")
     args_uki = qemu.make_cmdline(f"mmuon.image={name}", "mmuon.entry=uki")
     uki = clients.build_uki(version, kernel, initrd, args_uki)
@@ -396,7 +397,7 @@ def sdboot(version: str, kernel: Path, initrd: Path) -> Image:
     files = {
         "EFI/BOOT/BOOTAA64.EFI": boot,
         "EFI/systemd/systemd-bootaa64.efi": boot,
-        "loader/loader.conf": "timeout 5\ndefault mmuon-type1.conf\neditor no\n",
+        "loader/loader.conf": f"timeout {menu_timeout}\ndefault mmuon-type1.conf\neditor no\n",
         "loader/entries/mmuon-type1.conf": (
             f"title {SDBOOT_TYPE1_TITLE}\nlinux /mmuon/vmlinuz\n"
             f"initrd /mmuon/initrd.img\noptions {args_type1}\n"),

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Booting from disk, for `make bench`: mmuon and Debian's EDK2 on the same
+disk images (tests/boot/images.py) with the same QEMU flags.
+
+Two images, both on virtio-blk-pci, Linux 6.12 and the test initramfs:
+
+- systemd-boot 254, menu timeout 0 (it boots its default, the Type #1
+  entry, at once);
+- shim + signed GRUB 2.06 with the kernel on the ESP (GRUB's timeout 0).
+
+EDK2 runs as a distribution runs it: AAVMF_CODE.fd and a variable store
+that has seen a boot of the same disk (one priming boot with a writable
+copy of AAVMF_VARS.fd, stopped at the kernel): its boot manager then finds
+its boot options and BootOrder in place, as on every boot after the first.
+Each timed boot gets a private copy of that store (snapshot=on).
+
+Two figures per image and firmware:
+
+- QEMU start -> the kernel's first console line (earlycon), the median of
+  N boots, wall clock under TCG on this machine (noisy under load);
+- instructions executed from reset to the boot loader's first instruction
+  (shim's or systemd-boot's PE entry point, recognised by its first 16
+  bytes by tools/plugin/insn_count.c), under -icount shift=0,sleep=off:
+  exact and repeatable, the firmware's own share of the boot. The target
+  is mmuon <= 1/10 of EDK2's.
+
+    tools/bench_disk.py [-n N] [--only edk2,mmuon] [--out results]
+
+Writes OUT/bench-disk.md; exit status 1 if a boot failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
+
+import images  # noqa: E402
+import qemu  # noqa: E402
+
+PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
+WORK = qemu.BUILD / "bench" / "disk"
+MEM = "1G"
+TIMEOUT = 300
+TARGET_SHARE = 0.1  # mmuon's instructions before the boot loader / EDK2's
+ENTRY_BYTES = 16
+
+
+@dataclasses.dataclass
+class Case:
+    key: str
+    label: str
+    image: images.Image
+    loader: Path  # the file the firmware starts: \EFI\BOOT\BOOTAA64.EFI
+
+
+def cases(kernel: Path, initrd: Path) -> list[Case]:
+    sd = images.sdboot("254", kernel, initrd, menu_timeout=0)
+    shim = images.shim_grub_esp(kernel, initrd)
+    return [Case("sdboot", "systemd-boot 254, Type #1 entry", sd,
+                 images.clients.systemd_boot("254")),
+            Case("shim-grub", "shim + GRUB 2.06 (signed), kernel on the ESP", shim,
+                 images.shim()["shim"])]
+
+
+def entry_bytes(pe: Path) -> bytes:
+    """The first bytes at a PE file's entry point (its code is not
+    relocated: only data is), as the CPU will fetch them."""
+    data = pe.read_bytes()
+    off = struct.unpack_from("<I", data, 0x3C)[0]
+    entry = struct.unpack_from("<I", data, off + 24 + 16)[0]
+    nsections, opt_size = struct.unpack_from("<H12xH", data, off + 6)
+    for i in range(nsections):
+        vsize, va, raw_size, raw = struct.unpack_from(
+            "<4I", data, off + 24 + opt_size + 40 * i + 8)
+        if va <= entry < va + max(vsize, raw_size):
+            return data[raw + entry - va:raw + entry - va + ENTRY_BYTES]
+    raise SystemExit(f"bench_disk: {pe}: entry point {entry:#x} is in no section")
+
+
+def firmware_args(fw: str, case: Case) -> list[str]:
+    if fw == "mmuon":
+        return images.mmuon_args()
+    return images.edk2_args(primed_edk2_vars(case))
+
+
+def primed_edk2_vars(case: Case) -> Path:
+    """AAVMF_VARS.fd after one EDK2 boot of the case's disk (cached per image)."""
+    out = WORK / f"edk2-vars-{case.image.path.stem}.fd"
+    if out.is_file():
+        return out
+    tmp = out.with_suffix(".tmp")
+    shutil.copyfile(images.AAVMF_VARS, tmp)
+    drive = ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={images.AAVMF_CODE}",
+             "-drive", f"if=pflash,format=raw,unit=1,file={tmp}"]
+    b = qemu.run_qemu(mem=MEM, extra=drive + images.drive_args(case.image, "virtio-blk-pci"),
+                      timeout=TIMEOUT, check_timeout=False, stop_at=qemu.KERNEL_FIRST_LINE,
+                      log=WORK / f"edk2-prime-{case.key}.log")
+    if not b.stopped:
+        raise SystemExit(f"bench_disk: EDK2's priming boot of {case.key} did not reach "
+                         f"the kernel\n{b.describe()}")
+    os.replace(tmp, out)
+    return out
+
+
+@dataclasses.dataclass
+class Result:
+    kernel_s: list[float]
+    failures: list[str]
+    insns: int | None = None
+    why_no_count: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.kernel_s) if self.kernel_s else None
+
+
+def timed_boot(fw: str, case: Case, rnd: int) -> tuple[float | None, str]:
+    log = WORK / f"{fw}-{case.key}-{rnd}.log"
+    b = qemu.run_qemu(mem=MEM, extra=firmware_args(fw, case)
+                      + images.drive_args(case.image, "virtio-blk-pci"),
+                      timeout=TIMEOUT, check_timeout=False, log=log)
+    r = b.report
+    if b.kernel_time is None or not r.done or r.failures or b.returncode != 0:
+        said = [line for _, line in b.lines if line.startswith("mmuon: nothing booted")
+                or line.startswith("mmuon:   ")]
+        return None, (f"no boot ({'killed' if b.timed_out else f'exit {b.returncode}'}"
+                      f"; {log.relative_to(ROOT)})" + (": " + " ".join(said) if said else ""))
+    if r.detail("cmdline") != case.image.default_cmdline:
+        return None, f"booted another entry: {r.detail('cmdline')!r} ({log.relative_to(ROOT)})"
+    return b.kernel_time, ""
+
+
+def count_before_loader(fw: str, case: Case) -> tuple[int | None, str]:
+    """Instructions from reset to the boot loader's first one."""
+    out = WORK / f"{fw}-{case.key}-count.json"
+    out.unlink(missing_ok=True)
+    arg = f"{PLUGIN},match={entry_bytes(case.loader).hex()},out={out}"
+    log = WORK / f"{fw}-{case.key}-count.log"
+    qemu.run_qemu(mem=MEM, extra=firmware_args(fw, case)
+                  + images.drive_args(case.image, "virtio-blk-pci")
+                  + ["-plugin", arg, "-icount", "shift=0,sleep=off"],
+                  timeout=TIMEOUT + 300, check_timeout=False, log=log,
+                  stop_at=qemu.KERNEL_FIRST_LINE)
+    try:
+        res = json.loads(out.read_text())
+    except (OSError, ValueError):
+        return None, f"no result from the plugin ({log.relative_to(ROOT)})"
+    if not res.get("kernel_entered"):
+        return None, f"the boot loader was never entered ({log.relative_to(ROOT)})"
+    return res["insns_before_kernel"], ""
+
+
+def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str],
+           n: int) -> str:
+    lines = [
+        "# Booting from disk: mmuon and EDK2 (tools/bench_disk.py)", "",
+        f"{n} boot(s) of each, interleaved; virtio-blk-pci, `-cpu max -m {MEM}`, "
+        f"Linux {qemu.KERNELS['new'].with_name('vmlinuz-new.package').read_text().strip()}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}.", "",
+        "| image | firmware | → kernel's first line, median | instructions before the "
+        "boot loader | share of EDK2's |",
+        "|---|---|---:|---:|---:|"]
+    ok = True
+    for c in cs:
+        edk2 = results.get(("edk2", c.key))
+        for fw in fws:
+            r = results[(fw, c.key)]
+            t = f"{r.median:.2f} s" if r.median is not None else "–"
+            i = f"{r.insns:,}" if r.insns is not None else f"– ({r.why_no_count})"
+            share = "–"
+            if r.insns is not None and edk2 and edk2.insns:
+                share = f"{r.insns / edk2.insns:.3f}"
+                if fw == "mmuon":
+                    met = r.insns <= TARGET_SHARE * edk2.insns
+                    share += " (target ≤ 0.1: " + ("met" if met else "MISSED") + ")"
+            lines.append(f"| {c.label} | {fw} | {t} | {i} | {share} |")
+            for why in r.failures:
+                ok = False
+                lines.append(f"|  | {fw}: failed | {why} | | |")
+    return "\n".join(lines) + "\n", ok
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("-n", "--runs", type=int, default=int(os.environ.get("N", 10)))
+    p.add_argument("--only", default="edk2,mmuon")
+    p.add_argument("--out", type=Path, default=ROOT / "results")
+    a = p.parse_args()
+    fws = a.only.split(",")
+    for need in (PLUGIN, *qemu.KERNELS.values()):
+        if not need.is_file():
+            print(f"bench_disk: {need} is missing (make plugins, tools/fetch-arm64.sh)",
+                  file=sys.stderr)
+            return 2
+    WORK.mkdir(parents=True, exist_ok=True)
+    initrd = qemu.BUILD / "boot" / "test-1048576.cpio"
+    subprocess.run([str(ROOT / "tools" / "mkinitramfs.sh"), str(initrd)], check=True)
+    cs = cases(qemu.KERNELS["new"], initrd)
+    results = {(fw, c.key): Result([], []) for fw in fws for c in cs}
+    for rnd in range(1, a.runs + 1):
+        for c in cs:
+            for fw in fws:
+                t, why = timed_boot(fw, c, rnd)
+                r = results[(fw, c.key)]
+                (r.kernel_s.append(t) if t is not None else r.failures.append(why))
+                print(f"  run {rnd}/{a.runs} {c.key:9s} {fw:5s} "
+                      + (f"kernel {t:.3f} s" if t is not None else f"FAILED: {why}"),
+                      flush=True)
+    for c in cs:
+        for fw in fws:
+            r = results[(fw, c.key)]
+            r.insns, r.why_no_count = count_before_loader(fw, c)
+            print(f"  instructions before the boot loader, {c.key} {fw}: "
+                  + (f"{r.insns:,}" if r.insns is not None else r.why_no_count), flush=True)
+    md, ok = report(results, cs, fws, a.runs)
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "bench-disk.md").write_text(md)
+    print(md)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
