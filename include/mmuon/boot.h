@@ -12,4 +12,12 @@
  */
 __attribute__((noreturn)) void boot_linux(const struct platform *p);
 
+/*
+ * From now on a Linux kernel given to LoadImage -- from a buffer (GRUB,
+ * systemd-stub) or a file (systemd-boot, a Boot#### option) -- goes to a
+ * random slot and is marked LINUX_EFI_LOADED_IMAGE_FIXED_GUID; its place
+ * is recorded in the boot statistics, which are published in @fdt.
+ */
+void linux_kernel_placement(void *fdt);
+
 #endif

@@ -182,6 +182,14 @@ enum pe_status pe_relocate(void *image, uint64_t image_size, uint64_t delta,
  */
 bool pe_is_arm64_linux(const void *buf, size_t len);
 
+/*
+ * For an image loaded in place (the file's first load_size bytes at
+ * @image): zeroes what the file does not cover, each section's tail past
+ * its file data and everything from load_size to image_size. Returns the
+ * bytes past load_size (the BSS the CPU writes).
+ */
+uint64_t pe_zero_bss(void *image, const struct pe_image *pe);
+
 /* PE_PERM_* for a section's characteristics (no R/W/X flag set: R). */
 unsigned int pe_section_perms(uint32_t characteristics);
 

@@ -276,17 +276,9 @@ static void boot_path(const char *what, const uint8_t *path,
 	EFI_HANDLE image;
 	EFI_STATUS st;
 	char text[200];
-	UINTN file_size;
-	void *file;
 
-	st = efi_file_path_read(TRUE, dp, &file, &file_size, NULL);
-	if (st != EFI_SUCCESS) {
-		tried(what, path, "%s", status_text(st));
-		return;
-	}
-	st = efi_load_image(TRUE, efi_firmware_handle(), dp, file, file_size,
-			    &image);
-	efi_free_pool(file);
+	/* From the file itself: a kernel goes to its slot without a copy. */
+	st = efi_load_image(TRUE, efi_firmware_handle(), dp, NULL, 0, &image);
 	if (st != EFI_SUCCESS) {
 		tried(what, path, "%s", status_text(st));
 		return;
@@ -489,6 +481,8 @@ void boot_manager_run(const struct platform *p)
 		boot_linux(p);
 	tried("QEMU -kernel", NULL, "no kernel given (or it is empty)");
 
+	/* Kernels loaded from now on: random slots, counted, published. */
+	linux_kernel_placement((void *)p->fdt);
 	read_bootorder();
 	collect_options();
 	collect_filesystems();

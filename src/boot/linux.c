@@ -134,28 +134,17 @@ static EFI_STATUS place_loaded_kernel(const struct pe_image *pe,
 	if (!pe_is_arm64_linux(file, file_size))
 		return EFI_UNSUPPORTED;
 	status = place_kernel(pe, pages, false, base);
-	if (status == EFI_SUCCESS)
+	if (status == EFI_SUCCESS) {
+		boot_stats.bss_zeroed_bytes = pe->image_size - pe->load_size;
 		record_kernel(*base, pe->image_size);
+	}
 	return status;
 }
 
-/* Everything of the image that the file does not cover reads as zero. */
-static void zero_bss(EFI_PHYSICAL_ADDRESS base, const struct pe_image *pe)
+void linux_kernel_placement(void *fdt)
 {
-	uint8_t *image = (uint8_t *)(uintptr_t)base;
-	uint32_t i;
-
-	for (i = 0; i < pe->num_sections; i++) {
-		const struct pe_section *s = &pe->sections[i];
-
-		if (s->mem_size > s->file_size)
-			memset(image + s->rva + s->file_size, 0,
-			       s->mem_size - s->file_size);
-	}
-	if (pe->image_size > pe->load_size)
-		memset(image + pe->load_size, 0,
-		       pe->image_size - pe->load_size);
-	boot_stats.bss_zeroed_bytes = pe->image_size - pe->load_size;
+	boot_stats_publish(fdt);
+	efi_image_set_placer(place_loaded_kernel);
 }
 
 /*
@@ -178,7 +167,7 @@ static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
 	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
 			pe->load_size))
 		panic("fw_cfg DMA error loading the kernel");
-	zero_bss(base, pe);
+	boot_stats.bss_zeroed_bytes = pe_zero_bss((void *)(uintptr_t)base, pe);
 	status = efi_image_adopt(base, pages, pe, efi_firmware_handle(),
 				 KERNEL_PATH, &image);
 	if (status != EFI_SUCCESS)
@@ -300,8 +289,7 @@ void boot_linux(const struct platform *p)
 		&image, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
 		EFI_NATIVE_INTERFACE, NULL);
 	initrd_install();
-	boot_stats_publish((void *)p->fdt);
-	efi_image_set_placer(place_loaded_kernel);
+	linux_kernel_placement((void *)p->fdt);
 
 	status = efi_start_image(image, NULL, NULL);
 	panic("the kernel's EFI stub returned with status 0x%llx",

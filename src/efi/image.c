@@ -348,6 +348,17 @@ static EFI_STATUS place_image(const struct pe_image *pe, const void *file,
 				    base);
 }
 
+/* Placed deliberately: the Linux stub runs it where it is. */
+static EFI_STATUS mark_fixed(EFI_HANDLE image_handle)
+{
+	if (efi_install_protocol_interface(
+		    &image_handle, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
+		    EFI_NATIVE_INTERFACE, NULL) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	delete_image(find_image(image_handle));
+	return EFI_OUT_OF_RESOURCES;
+}
+
 /* Copies a PE file from a buffer to newly allocated pages. */
 static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 				   EFI_DEVICE_PATH_PROTOCOL *device_path,
@@ -388,15 +399,82 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 		free_image_pages(base, pages);
 		return status;
 	}
-	/* Placed deliberately: the Linux stub runs it where it is. */
-	if (placed &&
-	    efi_install_protocol_interface(
-		    image_handle, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
-		    EFI_NATIVE_INTERFACE, NULL) != EFI_SUCCESS) {
-		delete_image(find_image(*image_handle));
-		return EFI_OUT_OF_RESOURCES;
+	return placed ? mark_fixed(*image_handle) : EFI_SUCCESS;
+}
+
+/*
+ * A Linux kernel that can run where it lands, read from a filesystem:
+ * the file goes straight to the slot the boot policy chose -- the
+ * filesystem reads whole blocks by DMA into the destination, so the CPU
+ * copies nothing (at most a partial last block, counted by the FAT
+ * driver) -- and only the BSS is written by the CPU, as for -kernel.
+ */
+static EFI_STATUS load_in_place(EFI_HANDLE parent,
+				EFI_DEVICE_PATH_PROTOCOL *device_path,
+				struct efi_file_source *src,
+				const struct pe_image *pe,
+				EFI_PHYSICAL_ADDRESS base, uint64_t pages,
+				EFI_HANDLE *image_handle)
+{
+	EFI_STATUS status;
+
+	status = efi_file_source_read(src, 0, (void *)(uintptr_t)base,
+				      pe->load_size);
+	if (status == EFI_SUCCESS) {
+		pe_zero_bss((void *)(uintptr_t)base, pe);
+		status = efi_image_adopt(base, pages, pe, parent, device_path,
+					 image_handle);
 	}
-	return EFI_SUCCESS;
+	if (status != EFI_SUCCESS) {
+		free_image_pages(base, pages);
+		return status;
+	}
+	return mark_fixed(*image_handle);
+}
+
+/*
+ * LoadImage of a file on a filesystem: in place when the boot policy
+ * places it (a Linux kernel), else read into a buffer and loaded from it.
+ */
+static EFI_STATUS load_from_file(EFI_HANDLE parent,
+				 EFI_DEVICE_PATH_PROTOCOL *device_path,
+				 struct efi_file_source *src,
+				 EFI_HANDLE *image_handle)
+{
+	UINTN probe = src->size < PE_HEADER_PROBE_SIZE ? (UINTN)src->size
+						       : PE_HEADER_PROBE_SIZE;
+	EFI_PHYSICAL_ADDRESS base = 0;
+	EFI_STATUS status = EFI_UNSUPPORTED;
+	struct pe_image pe;
+	uint64_t pages = 0;
+	uint8_t *headers;
+	void *file;
+
+	headers = efi_zalloc(PE_HEADER_PROBE_SIZE);
+	if (!headers)
+		return EFI_OUT_OF_RESOURCES;
+	if (placer &&
+	    efi_file_source_read(src, 0, headers, probe) == EFI_SUCCESS &&
+	    pe_parse(headers, probe, src->size, &pe) == PE_OK && pe.in_place) {
+		pages = EFI_SIZE_TO_PAGES(pe.image_size);
+		status = placer(&pe, headers, probe, pages, &base);
+	}
+	efi_free(headers);
+	if (status == EFI_SUCCESS)
+		return load_in_place(parent, device_path, src, &pe, base, pages,
+				     image_handle);
+	if (status != EFI_UNSUPPORTED)
+		return status;
+	status = efi_allocate_pool(EfiBootServicesData,
+				   src->size ? (UINTN)src->size : 1, &file);
+	if (status != EFI_SUCCESS)
+		return status;
+	status = efi_file_source_read(src, 0, file, (UINTN)src->size);
+	if (status == EFI_SUCCESS)
+		status = load_from_buffer(parent, device_path, file,
+					  (UINTN)src->size, image_handle);
+	efi_free_pool(file);
+	return status;
 }
 
 EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
@@ -404,6 +482,7 @@ EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 				 VOID *source_buffer, UINTN source_size,
 				 EFI_HANDLE *image_handle)
 {
+	struct efi_file_source src;
 	void *file = NULL;
 	UINTN size = 0;
 	EFI_STATUS status;
@@ -415,7 +494,17 @@ EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 					source_size, image_handle);
 	if (!device_path)
 		return EFI_NOT_FOUND;
-	/* A file on a filesystem, else LoadFile2/LoadFile (file_path.c). */
+	/* A file on a filesystem (a kernel goes there without a copy)... */
+	status = efi_file_source_open(device_path, &src);
+	if (status == EFI_SUCCESS) {
+		status =
+			load_from_file(parent, device_path, &src, image_handle);
+		efi_file_source_close(&src);
+		return status;
+	}
+	if (status != EFI_NOT_FOUND)
+		return status;
+	/* ... else LoadFile2/LoadFile on the path (file_path.c). */
 	status = efi_file_path_read(boot_policy, device_path, &file, &size,
 				    NULL);
 	if (status != EFI_SUCCESS)

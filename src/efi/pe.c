@@ -8,6 +8,8 @@
  * Every field the loader later relies on is checked here, with all
  * arithmetic done in 64 bits on 32-bit fields so that nothing can wrap.
  */
+#include <string.h>
+
 #include <mmuon/pe.h>
 
 /* DOS header: 'MZ' at 0, e_lfanew at 0x3c; the header is 64 bytes. */
@@ -129,6 +131,23 @@ bool pe_is_arm64_linux(const void *buf, size_t len)
 		if (p[ARM64_IMAGE_MAGIC + i] != magic[i])
 			return false;
 	return true;
+}
+
+uint64_t pe_zero_bss(void *image, const struct pe_image *pe)
+{
+	uint8_t *base = image;
+
+	for (uint32_t i = 0; i < pe->num_sections; i++) {
+		const struct pe_section *s = &pe->sections[i];
+
+		if (s->mem_size > s->file_size)
+			memset(base + s->rva + s->file_size, 0,
+			       s->mem_size - s->file_size);
+	}
+	if (pe->image_size <= pe->load_size)
+		return 0;
+	memset(base + pe->load_size, 0, pe->image_size - pe->load_size);
+	return pe->image_size - pe->load_size;
 }
 
 /* Name the common things people hand us instead of an EFI image. */

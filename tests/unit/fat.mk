@@ -1,6 +1,6 @@
 UNIT_TESTS += test_fat
 FAT_SRCS := src/fs/fat/volume.c src/fs/fat/dir.c src/fs/fat/file.c \
-	src/fs/fat/name.c
+	src/fs/fat/name.c src/lib/payload_copy.c
 test_fat_SRCS := $(FAT_SRCS)
 $(BUILD)/unit/test_fat: src/fs/fat/fat_internal.h tests/unit/ram_blockdev.h \
 	tests/unit/fat_images.h

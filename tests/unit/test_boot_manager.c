@@ -143,6 +143,14 @@ void efi_events_signal_group(const EFI_GUID *group)
 	ready_to_boot++;
 }
 
+static unsigned placements;
+
+void linux_kernel_placement(void *fdt)
+{
+	(void)fdt;
+	placements++;
+}
+
 __attribute__((noreturn)) void boot_linux(const struct platform *p)
 {
 	(void)p;
@@ -292,37 +300,29 @@ void efi_file_source_close(struct efi_file_source *src)
 	(void)src;
 }
 
-EFI_STATUS efi_file_path_read(BOOLEAN boot_policy,
-			      EFI_DEVICE_PATH_PROTOCOL *path, void **buffer,
-			      UINTN *size, EFI_HANDLE *device)
-{
-	EFI_HANDLE dev;
-	const struct fake_file *f = lookup(path, &dev);
-
-	assert_true(boot_policy);
-	if (!f)
-		return EFI_NOT_FOUND;
-	*buffer = strdup(f->content);
-	*size = strlen(f->content) + 1;
-	if (device)
-		*device = dev;
-	return EFI_SUCCESS;
-}
-
 static EFI_LOADED_IMAGE_PROTOCOL image_li;
 static char image_content[64];
 
+/* LoadImage(TRUE, firmware, file path, NULL, 0): reads the fake file. */
 EFI_STATUS EFIAPI efi_load_image(BOOLEAN boot_policy, EFI_HANDLE parent,
 				 EFI_DEVICE_PATH_PROTOCOL *device_path,
 				 VOID *source, UINTN size,
 				 EFI_HANDLE *image_handle)
 {
+	const struct fake_file *f;
+	EFI_HANDLE dev;
+
 	assert_true(boot_policy);
 	assert_ptr_equal(parent, fw_handle);
+	assert_null(source);
+	assert_int_equal(size, 0);
 	assert_true(load_count < 16);
 	devpath_to_text(device_path, DEVPATH_MAX_SIZE, loaded[load_count++],
 			sizeof(loaded[0]));
-	assert_int_equal(size, strlen(source) + 1);
+	f = lookup(device_path, &dev);
+	if (!f)
+		return EFI_NOT_FOUND;
+	source = (void *)f->content;
 	if (strncmp(source, "boot:", 5) && strncmp(source, "ret:", 4))
 		return EFI_LOAD_ERROR;
 	memset(&image_li, 0, sizeof(image_li));
@@ -430,6 +430,7 @@ static int setup(void **state)
 	memset(vars, 0, sizeof(vars));
 	kernel_size = 0;
 	bootorder_blob = NULL;
+	placements = 0;
 	return 0;
 }
 
@@ -496,6 +497,7 @@ static void test_kernel_first(void **state)
 	add_fs(esp1, sizeof(esp1), good_boot);
 	assert_int_equal(run(), LINUX);
 	assert_int_equal(load_count, 0);
+	assert_int_equal(placements, 0); /* boot_linux() does its own */
 }
 
 static void test_nothing(void **state)
@@ -525,6 +527,8 @@ static void test_removable_media(void **state)
 	assert_non_null(strstr(loaded[1], "Pci(0x2,0x0)"));
 	assert_null(last_options);
 	assert_int_equal(ready_to_boot, 1);
+	/* Kernels loaded from disk go to random slots, counted. */
+	assert_int_equal(placements, 1);
 	/* No option: no BootCurrent. */
 	assert_null(find_var(U("BootCurrent")));
 }

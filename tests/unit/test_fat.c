@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <mmuon/fat.h>
+#include <mmuon/payload_copy.h>
 
 #include "../../src/fs/fat/fat_internal.h"
 #include "fat_images.h"
@@ -741,7 +742,7 @@ static void test_zero_copy(void **state)
 {
 	struct fixture *fx = fx_open(&fat32);
 	uint8_t *want = make_data(7, 1 << 20), *buf = NULL;
-	uint64_t dev_off, contiguous;
+	uint64_t dev_off, contiguous, copied;
 	struct fat_file f;
 	size_t n = 1 << 20;
 
@@ -754,10 +755,23 @@ static void test_zero_copy(void **state)
 	assert_memory_equal(fx->data + dev_off, want, 1 << 20);
 	fx->ram.watch = buf;
 	fx->ram.watch_len = 1 << 20;
+	copied = payload_copied_bytes();
 	assert_int_equal(fat_read(&f, buf, &n), FAT_OK);
 	assert_int_equal(fx->ram.watch_bytes, 1 << 20);
 	assert_int_equal(fx->ram.watch_reads, 1);
 	assert_memory_equal(buf, want, 1 << 20);
+	assert_int_equal(payload_copied_bytes(), copied);
+	fat_close(&f);
+	/* A file that ends inside a block: its last 369 bytes are copied
+	 * from the cache, and counted. */
+	assert_int_equal(
+		fat_open(&fx->root, U("EFI\\BOOT\\BOOTAA64.EFI"), 0, 0, &f),
+		FAT_OK);
+	n = 70001;
+	copied = payload_copied_bytes();
+	assert_int_equal(fat_read(&f, buf, &n), FAT_OK);
+	assert_int_equal(n, 70001);
+	assert_int_equal(payload_copied_bytes() - copied, 70001 % 512);
 	fat_close(&f);
 	free(buf);
 	free(want);

@@ -503,6 +503,41 @@ static void test_bss_only_section(void **state)
 	assert_true(img.in_place);
 }
 
+/* In place: the file's bytes stay, the BSS (and only it) becomes zero. */
+static void test_zero_bss(void **state)
+{
+	struct pe_image img;
+	uint8_t *mem;
+
+	(void)state;
+	assert_int_equal(parse(&img), PE_OK);
+	assert_true(img.in_place);
+	mem = malloc(img.image_size);
+	memset(mem, 0xaa, img.image_size);
+	memcpy(mem, file, img.load_size);
+	assert_int_equal(pe_zero_bss(mem, &img),
+			 img.image_size - img.load_size);
+	for (uint32_t at = 0; at < img.image_size; at++) {
+		bool bss = at >= img.load_size;
+
+		for (uint32_t i = 0; i < img.num_sections; i++) {
+			const struct pe_section *sec = &img.sections[i];
+
+			if (at >= sec->rva + sec->file_size &&
+			    at < sec->rva + sec->mem_size)
+				bss = true;
+		}
+		if (bss)
+			assert_int_equal(mem[at], 0);
+		else
+			assert_int_equal(mem[at], file[at]);
+	}
+	/* .data's 0x1e00 bytes past its 0x200 of file data were zeroed. */
+	assert_int_equal(mem[0x2200], 0);
+	assert_int_equal(mem[0x3fff], 0);
+	free(mem);
+}
+
 static void test_entry(void **state)
 {
 	(void)state;
@@ -850,6 +885,7 @@ int main(void)
 		T(test_section_file),
 		T(test_empty_and_zero_vsize),
 		T(test_bss_only_section),
+		T(test_zero_bss),
 		T(test_entry),
 		T(test_reloc_dir),
 		T(test_relocate),

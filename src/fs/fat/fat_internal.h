@@ -72,6 +72,9 @@ static inline void put32(uint8_t *p, uint32_t v)
 /* ---- volume.c: device bytes through the cache ---------------------------- */
 /* Reads or writes device bytes; whole aligned blocks go straight to @buf. */
 int fat_dev_read(struct fat_volume *vol, uint64_t off, uint64_t len, void *buf);
+/* The same for file data: what is copied from the cache is counted. */
+int fat_dev_read_payload(struct fat_volume *vol, uint64_t off, uint64_t len,
+			 void *buf);
 /* @buf NULL writes zeros. */
 int fat_dev_write(struct fat_volume *vol, uint64_t off, uint64_t len,
 		  const void *buf);

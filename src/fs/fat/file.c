@@ -384,7 +384,7 @@ static int file_io(struct fat_file *f, uint64_t pos, uint64_t len, void *buf,
 		if (st)
 			return st;
 		st = write ? fat_dev_write(f->vol, off, n, p)
-			   : fat_dev_read(f->vol, off, n, p);
+			   : fat_dev_read_payload(f->vol, off, n, p);
 		if (st)
 			return st;
 		if (p)
