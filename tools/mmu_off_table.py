@@ -28,8 +28,15 @@ The firmwares need nothing typed: EDK2 boots QEMU's -kernel from fw_cfg by
 itself, and U-Boot's default bootcmd (after its 2 s autoboot delay) runs
 `qfw load` + `booti` on it.
 
+Then the same for EFI clients between the firmware and the kernel (mmuon
+and EDK2 only): a standalone GRUB 2.12 image and a UKI of systemd-stub 254,
+each built by tests/boot/clients.py with the kernel and the initramfs
+inside, given as -kernel. The kernel is still found by its bytes; "before
+the kernel" then includes the client's own accesses, and mmuon's code is
+still told apart by its address.
+
     tools/mmu_off_table.py [--kernel new|6.1|PATH] [--only mmuon,edk2] [--el 1,2]
-                           [--json FILE] [--verbose]
+                           [--clients grub-2.12,uki-254] [--json FILE] [--verbose]
 
 Exit status: 0 when every boot reached the init and mmuon made no MMU-off
 access (none before the kernel, none by its code over the whole boot) at
@@ -53,6 +60,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "boot"))
+import clients  # noqa: E402  (tests/boot/clients.py: GRUB images, UKIs)
 import qemu  # noqa: E402  (tests/boot/qemu.py: QEMU command lines, console)
 
 PLUGIN = qemu.BUILD / "plugin" / "mmu_off.so"
@@ -66,6 +74,16 @@ FIRMWARES = {
     "edk2": Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"),
     "u-boot": Path("/usr/lib/u-boot/qemu_arm64/u-boot.bin"),
 }
+
+# EFI clients: (row label, builder(kernel, initrd) -> the -kernel image),
+# run under these firmwares.
+CLIENTS = {
+    "grub-2.12": ("GRUB 2.12", lambda k, i: clients.build_grub(
+        "2.12", k, i, clients.grub_menu([("test init", qemu.BASE_CMDLINE)]))),
+    "uki-254": ("UKI (systemd-stub 254)", lambda k, i: clients.build_uki(
+        "254", k, i, qemu.BASE_CMDLINE)),
+}
+CLIENT_FIRMWARES = ("mmuon", "edk2")
 
 ENTRY_BYTES = 16  # how many bytes of the kernel's first instructions to match
 
@@ -214,21 +232,31 @@ class Row:
 
 
 def run_one(name: str, el: int, kernel: Path, initrd: Path, *,
-            timeout: float = 300, plugin: Path = PLUGIN) -> Row:
+            timeout: float = 300, plugin: Path = PLUGIN, client: str = "") -> Row:
+    """One boot; with `client` (a CLIENTS key), the firmware starts that
+    client, built around the kernel and initrd, which starts the kernel."""
     fw = FIRMWARES[name]
+    label = f"{name} + {CLIENTS[client][0]}" if client else name
     if fw is not None and not fw.is_file():
-        return Row(name, el, None, None, skipped=f"{fw} is missing")
-    slug = name.replace(" -", "-").replace(" ", "-")
+        return Row(label, el, None, None, skipped=f"{fw} is missing")
+    boot_kernel, boot_initrd, append = kernel, initrd, qemu.BASE_CMDLINE
+    if client:
+        try:
+            boot_kernel = CLIENTS[client][1](kernel, initrd)
+        except RuntimeError as e:
+            return Row(label, el, None, None, skipped=f"cannot build {client}: {e}")
+        boot_initrd, append = None, None  # inside the client
+    slug = (name + (f"-{client}" if client else "")).replace(" -", "-").replace(" ", "-")
     with tempfile.TemporaryDirectory(prefix="mmu-off-") as tmp:
         out = Path(tmp) / "result.json"
         boot = qemu.run_qemu(
-            kernel=kernel, initrd=initrd, append=qemu.BASE_CMDLINE, firmware=fw,
+            kernel=boot_kernel, initrd=boot_initrd, append=append, firmware=fw,
             el2=(el == 2), timeout=timeout, check_timeout=False,
             log=LOGS / f"mmu-off-{slug}-el{el}.log",
             extra=plugin_argv(kernel, out, plugin, fw_code=firmware_code(name)),
         )
         result = json.loads(out.read_text()) if out.is_file() else None
-    return Row(name, el, boot, result)
+    return Row(label, el, boot, result)
 
 
 # ---- the table ------------------------------------------------------------------
@@ -300,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default=",".join(FIRMWARES),
                    help="comma-separated firmwares: " + ", ".join(FIRMWARES))
     p.add_argument("--el", default="1,2", help="exception levels to start at")
+    p.add_argument("--clients", default=",".join(CLIENTS),
+                   help="EFI clients to run under " + " and ".join(CLIENT_FIRMWARES)
+                   + " too: " + ", ".join(CLIENTS) + " ('' for none)")
     p.add_argument("--timeout", type=float, default=300, help="per boot, seconds")
     p.add_argument("--json", type=Path, help="write every plugin result here")
     p.add_argument("--verbose", action="store_true",
@@ -311,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in FIRMWARES]
     if unknown:
         p.error(f"unknown firmware {unknown}; known: {list(FIRMWARES)}")
+    client_names = [c.strip() for c in a.clients.split(",") if c.strip()]
+    unknown = [c for c in client_names if c not in CLIENTS]
+    if unknown:
+        p.error(f"unknown client {unknown}; known: {list(CLIENTS)}")
     els = [int(e) for e in a.el.split(",")]
     if not kernel.is_file():
         print(f"kernel {kernel} is missing: tools/fetch-arm64.sh", file=sys.stderr)
@@ -337,6 +372,15 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(r)
             if a.verbose:
                 print(details(r), file=sys.stderr)
+    for client in client_names:
+        for name in (n for n in names if n in CLIENT_FIRMWARES):
+            for el in els:
+                print(f"[mmu-off] {name} + {client} at EL{el} ...", file=sys.stderr,
+                      flush=True)
+                r = run_one(name, el, kernel, initrd, timeout=a.timeout, client=client)
+                rows.append(r)
+                if a.verbose:
+                    print(details(r), file=sys.stderr)
 
     print(f"Kernel {kernel.name} ({kernel.resolve()}), initrd {initrd.name}; "
           "TCG, -cpu max, 512 MiB, 1 vCPU.\n")
@@ -353,9 +397,13 @@ def main(argv: list[str] | None = None) -> int:
               "skipped": r.skipped, "result": r.result} for r in rows], indent=1))
 
     bad = [r for r in rows if not r.skipped and not r.reached_init]
+    # mmuon: nothing before the kernel, nothing by its code; with a client
+    # between them, "before the kernel" is the client's too: mmuon's code
+    # is what must stay at 0.
     bad += [r for r in rows
-            if r.firmware == "mmuon" and not r.skipped
-            and (r.firmware_part != 0 or r.firmware_code != 0)]
+            if r.firmware.split(" + ")[0] == "mmuon" and not r.skipped
+            and (r.firmware_code != 0
+                 or (" + " not in r.firmware and r.firmware_part != 0))]
     for r in bad:
         print(f"\n[mmu-off] FAILED: {r.firmware} at EL{r.el}", file=sys.stderr)
         print(details(r), file=sys.stderr)

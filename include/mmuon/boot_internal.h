@@ -15,7 +15,7 @@ struct boot_stats {
 	uint64_t initrd_base, initrd_size;
 	uint64_t dma_bytes; /* written by fw_cfg DMA */
 	/* payload copied by the CPU (payload_copy()): 0 unless a loader handed
-	 * a kernel to LoadImage from a buffer, or a fallback ran */
+	 * a kernel to LoadImage from a buffer */
 	uint64_t cpu_copied_bytes;
 	uint64_t bss_zeroed_bytes; /* written by the CPU: the kernel's BSS */
 };

@@ -183,12 +183,12 @@ enum pe_status pe_relocate(void *image, uint64_t image_size, uint64_t delta,
 bool pe_is_arm64_linux(const void *buf, size_t len);
 
 /*
- * For an image loaded in place (the file's first load_size bytes at
- * @image): zeroes what the file does not cover, each section's tail past
- * its file data and everything from load_size to image_size. Returns the
- * bytes past load_size (the BSS the CPU writes).
+ * Once the headers and each section's file data are at their place in
+ * @image (pe_image.image_size bytes), zero everything else: the gaps
+ * between them and each section's tail past its file data (BSS), up to
+ * SizeOfImage. Returns the number of bytes zeroed.
  */
-uint64_t pe_zero_bss(void *image, const struct pe_image *pe);
+uint64_t pe_zero_uncovered(void *image, const struct pe_image *pe);
 
 /* PE_PERM_* for a section's characteristics (no R/W/X flag set: R). */
 unsigned int pe_section_perms(uint32_t characteristics);

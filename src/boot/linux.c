@@ -19,7 +19,6 @@
 #include <mmuon/fw_cfg.h>
 #include <mmuon/kernel_loader_fs.h>
 #include <mmuon/panic.h>
-#include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
 #include <mmuon/power.h>
 #include <mmuon/ucs2.h>
@@ -66,7 +65,7 @@ static bool random_u64(uint64_t *r)
 	return rng->GetRNG(rng, NULL, sizeof(*r), (UINT8 *)r) == EFI_SUCCESS;
 }
 
-/* The kernel's PE headers: pe->in_place says how it loads (load_copied). */
+/* The kernel's PE headers: where its pieces are in the file and go. */
 static void read_headers(uint32_t file_size, struct pe_image *pe)
 {
 	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE
@@ -147,64 +146,49 @@ void linux_kernel_placement(void *fdt)
 	efi_image_set_placer(place_loaded_kernel);
 }
 
+static void dma_kernel(uint32_t offset, void *dst, uint32_t len)
+{
+	if (len && fw_cfg_read(FW_CFG_KERNEL_DATA, offset, dst, len))
+		panic("fw_cfg DMA error loading the kernel");
+}
+
 /*
- * Zero-copy: DMA the file to a random slot where it will run; only the
- * BSS is written by the CPU.
+ * Zero-copy: the file goes by DMA straight to a random slot where it runs.
+ * A file laid out as its image (Linux: every section at its file offset)
+ * is one transfer; any other (a UKI, a gnu-efi program) is DMA'd in pieces,
+ * the headers and each section to its place. The CPU only zeroes what the
+ * file does not fill: BSS and gaps.
  */
-static EFI_HANDLE load_in_place(uint32_t file_size, const struct pe_image *pe,
-				bool nokaslr)
+static EFI_HANDLE load_kernel(const struct pe_image *pe, bool nokaslr)
 {
 	uint64_t pages = EFI_SIZE_TO_PAGES(pe->image_size);
 	EFI_PHYSICAL_ADDRESS base;
 	EFI_HANDLE image;
 	EFI_STATUS status;
+	uint8_t *dst;
 
-	(void)file_size;
 	if (place_kernel(pe, pages, nokaslr, &base) != EFI_SUCCESS)
 		panic("the kernel (%u bytes in memory) does not fit in free "
 		      "RAM",
 		      pe->image_size);
-	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, (void *)(uintptr_t)base,
-			pe->load_size))
-		panic("fw_cfg DMA error loading the kernel");
-	boot_stats.bss_zeroed_bytes = pe_zero_bss((void *)(uintptr_t)base, pe);
+	dst = (uint8_t *)(uintptr_t)base;
+	if (pe->in_place) {
+		dma_kernel(0, dst, pe->load_size);
+	} else {
+		printf("mmuon: kernel sections are not at their file offsets: "
+		       "DMA section by section\n");
+		dma_kernel(0, dst, pe->headers_size);
+		for (uint32_t i = 0; i < pe->num_sections; i++)
+			dma_kernel(pe->sections[i].file_offset,
+				   dst + pe->sections[i].rva,
+				   pe->sections[i].file_size);
+	}
+	boot_stats.bss_zeroed_bytes = pe_zero_uncovered(dst, pe);
 	status = efi_image_adopt(base, pages, pe, efi_firmware_handle(),
 				 KERNEL_PATH, &image);
 	if (status != EFI_SUCCESS)
 		panic("cannot set the kernel image up (status 0x%llx)",
 		      (unsigned long long)status);
-	return image;
-}
-
-/*
- * An image whose sections are not at their file offsets cannot run where
- * the file lands: DMA the file to a staging buffer and let LoadImage copy
- * the sections. LoadImage counts what it copies (payload_copy()), because
- * it breaks the zero-copy claim; said on the console too.
- */
-static EFI_HANDLE load_copied(uint32_t file_size)
-{
-	void *file = efi_zalloc(file_size);
-	uint64_t copied;
-	EFI_HANDLE image;
-	EFI_STATUS status;
-
-	if (!file)
-		panic("the kernel (%u bytes) does not fit in free RAM",
-		      file_size);
-	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, file, file_size))
-		panic("fw_cfg DMA error loading the kernel");
-	printf("mmuon: kernel sections are not at their file offsets: "
-	       "loading by copy\n");
-	copied = payload_copied_bytes();
-	status = efi_load_image(FALSE, efi_firmware_handle(), KERNEL_PATH, file,
-				file_size, &image);
-	efi_free(file);
-	if (status != EFI_SUCCESS)
-		panic("cannot load the kernel (status 0x%llx)",
-		      (unsigned long long)status);
-	printf("mmuon: the CPU copied %llu bytes of the kernel\n",
-	       (unsigned long long)(payload_copied_bytes() - copied));
 	return image;
 }
 
@@ -277,11 +261,7 @@ void boot_linux(const struct platform *p)
 		      (unsigned long long)status);
 	read_headers(file_size, &pe);
 	check_uki_initrd(&pe);
-	if (pe.in_place)
-		image = load_in_place(file_size, &pe,
-				      has_word(cmdline, "nokaslr"));
-	else
-		image = load_copied(file_size);
+	image = load_kernel(&pe, has_word(cmdline, "nokaslr"));
 	loaded = efi_image_loaded(image);
 	record_kernel((uintptr_t)loaded->ImageBase, loaded->ImageSize);
 	set_load_options(image, cmdline);

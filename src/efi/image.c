@@ -387,12 +387,12 @@ static EFI_STATUS load_from_buffer(EFI_HANDLE parent,
 	status = place_image(&pe, file, file_size, pages, &base, &placed);
 	if (status != EFI_SUCCESS)
 		return status;
-	memset((void *)(uintptr_t)base, 0, pages * EFI_PAGE_SIZE);
 	payload_copy((void *)(uintptr_t)base, file, pe.headers_size);
 	for (i = 0; i < pe.num_sections; i++)
 		payload_copy((void *)(uintptr_t)(base + pe.sections[i].rva),
 			     (const uint8_t *)file + pe.sections[i].file_offset,
 			     pe.sections[i].file_size);
+	pe_zero_uncovered((void *)(uintptr_t)base, &pe);
 	status = efi_image_adopt(base, pages, &pe, parent, device_path,
 				 image_handle);
 	if (status != EFI_SUCCESS) {
@@ -421,7 +421,7 @@ static EFI_STATUS load_in_place(EFI_HANDLE parent,
 	status = efi_file_source_read(src, 0, (void *)(uintptr_t)base,
 				      pe->load_size);
 	if (status == EFI_SUCCESS) {
-		pe_zero_bss((void *)(uintptr_t)base, pe);
+		pe_zero_uncovered((void *)(uintptr_t)base, pe);
 		status = efi_image_adopt(base, pages, pe, parent, device_path,
 					 image_handle);
 	}

@@ -133,23 +133,6 @@ bool pe_is_arm64_linux(const void *buf, size_t len)
 	return true;
 }
 
-uint64_t pe_zero_bss(void *image, const struct pe_image *pe)
-{
-	uint8_t *base = image;
-
-	for (uint32_t i = 0; i < pe->num_sections; i++) {
-		const struct pe_section *s = &pe->sections[i];
-
-		if (s->mem_size > s->file_size)
-			memset(base + s->rva + s->file_size, 0,
-			       s->mem_size - s->file_size);
-	}
-	if (pe->image_size <= pe->load_size)
-		return 0;
-	memset(base + pe->load_size, 0, pe->image_size - pe->load_size);
-	return pe->image_size - pe->load_size;
-}
-
 /* Name the common things people hand us instead of an EFI image. */
 static enum pe_status not_mz(const uint8_t *p, size_t len, struct pe_image *img)
 {
@@ -459,6 +442,27 @@ enum pe_status pe_relocate(void *image, uint64_t image_size, uint64_t delta,
 	if (st != PE_OK || !delta)
 		return st;
 	return walk_relocs(image, image_size, delta, dir, true);
+}
+
+uint64_t pe_zero_uncovered(void *image, const struct pe_image *pe)
+{
+	uint8_t *p = image;
+	uint64_t at = pe->headers_size, zeroed = 0;
+
+	/* Sections are sorted, apart and inside the image (pe_parse). */
+	for (uint32_t i = 0; i <= pe->num_sections; i++) {
+		bool last = i == pe->num_sections;
+		uint64_t next = last ? pe->image_size : pe->sections[i].rva;
+
+		if (next > at) {
+			memset(p + at, 0, next - at);
+			zeroed += next - at;
+		}
+		if (!last)
+			at = (uint64_t)pe->sections[i].rva +
+			     pe->sections[i].file_size;
+	}
+	return zeroed;
 }
 
 unsigned int pe_section_perms(uint32_t characteristics)
