@@ -19,6 +19,12 @@ EFI_STATUS efi_simple_fs_attach(EFI_HANDLE handle, struct blockdev *dev,
 				const char *name);
 
 /*
+ * Mounts FAT on every disk and partition the storage drivers install, now
+ * and later (efi_block_watch), as EDK2's FAT driver binds to each BlockIo.
+ */
+void efi_simple_fs_install(void);
+
+/*
  * Why the last operation on a FAT SimpleFileSystem found the volume
  * corrupted ("cluster chain loops"), or NULL; NULL for other instances.
  */

@@ -16,6 +16,7 @@
 #include <mmuon/panic.h>
 #include <mmuon/platform.h>
 #include <mmuon/power.h>
+#include <mmuon/simple_fs.h>
 #include <mmuon/storage.h>
 
 static struct platform platform;
@@ -52,6 +53,7 @@ static void efi_init(void)
 	efi_memory_attribute_install();
 	efi_pgtable_pool_install();
 	efi_memattr_table_install();
+	efi_simple_fs_install();
 	storage_init(&platform);
 }
 

@@ -15,8 +15,10 @@
 
 #include <efi/protocol/simple_file_system.h>
 #include <mmuon/console.h>
+#include <mmuon/efi_block.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/fat.h>
+#include <mmuon/fmt.h>
 #include <mmuon/simple_fs.h>
 #include <mmuon/time_convert.h>
 #include <mmuon/ucs2.h>
@@ -610,4 +612,23 @@ const char *efi_simple_fs_error(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs)
 	struct sfs_volume *vol = (struct sfs_volume *)sfs;
 
 	return sfs->OpenVolume == open_volume ? vol->fat.error : NULL;
+}
+
+/* Each disk and partition the storage drivers install: FAT or not. */
+static void attach_block(struct efi_block *blk)
+{
+	char name[48];
+
+	if (blk->partition)
+		fmt_snprintf(name, sizeof(name), "%s partition %u",
+			     blk->dev->name, blk->partition->number);
+	else
+		fmt_snprintf(name, sizeof(name), "%s", blk->dev->name);
+	efi_simple_fs_attach(blk->handle, blk->dev, name);
+}
+
+void efi_simple_fs_install(void)
+{
+	if (efi_block_watch(attach_block))
+		printf("mmuon: no FAT filesystems: too many block watchers\n");
 }

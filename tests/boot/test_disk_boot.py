@@ -33,10 +33,7 @@ their initrd through LoadFile2.
 
 mmuon runs each at EL1 and EL2 on virtio-blk-pci, virtio-scsi-pci and
 virtio-mmio (MMUON_SLOW=1); the default run keeps one case per client on a
-different bus and EL, and one EDK2 reference. Until mmuon mounts FAT
-filesystems on the partitions it finds, the mmuon cases are known failures
-that must fail with its boot manager's "no filesystem found"
-(tests/evidence.py).
+different bus and EL, and one EDK2 reference.
 """
 
 from __future__ import annotations
@@ -47,17 +44,9 @@ import pytest
 
 import images
 import qemu
-from evidence import expect_signature, known_failure
 
 TIMEOUT = 240
 CRASH = re.compile(r"mmuon: synchronous exception at EL\d: .*|mmuon: fatal: .*")
-
-# What mmuon says while it cannot read disks yet: the boot manager finds no
-# filesystem to take \EFI\BOOT\BOOTAA64.EFI from.
-NO_FILESYSTEM = r"mmuon: boot: removable media \(\\EFI\\BOOT\\BOOTAA64\.EFI\): no filesystem found"
-CANNOT_READ_DISKS = known_failure(
-    "mmuon sees the disk's partitions but puts no FAT filesystem on them yet: "
-    "its boot manager finds no filesystem")
 
 
 def needs_tools():
@@ -87,8 +76,6 @@ def disk_boot(boot, request, fw: str, drives: list[str], *, el2: bool = False,
     else:
         kw["extra"] = images.mmuon_args() + drives
     b = boot(mem="1G", el2=el2, timeout=timeout, **kw)
-    if fw == "mmuon":
-        expect_signature(b.output, NO_FILESYSTEM, "mmuon cannot read the disk")
     crash = CRASH.search(b.output)
     assert not crash, f"{crash[0]}\n\n{b.describe()}"
     return b
@@ -101,8 +88,7 @@ def cases(variants, default: list[Case], buses=images.DISK_BUSES):
     """Parametrize (variant, fw, bus, el2, kernel_name) for each variant:
     mmuon on every bus at EL1 and EL2 with the new kernel and on the first
     bus with 6.1; EDK2 on the first bus with both kernels and on the second
-    at EL2. Cases not in default are slow; mmuon's are known failures while
-    it cannot read disks."""
+    at EL2. Cases not in default are slow."""
     params = []
     for v in variants:
         matrix = [(v, "edk2", buses[0], False, "new"), (v, "edk2", buses[0], False, "6.1"),
@@ -112,7 +98,7 @@ def cases(variants, default: list[Case], buses=images.DISK_BUSES):
         matrix += [c for c in default if c[0] == v and c not in matrix]
         for c in matrix:
             _, fw, bus, el2, kernel = c
-            marks = [CANNOT_READ_DISKS] if fw == "mmuon" else []
+            marks = []
             if c not in default:
                 marks.append(pytest.mark.slow)
             params.append(pytest.param(*c, marks=marks, id=f"{v}-{fw}-{bus}-el{2 if el2 else 1}-"

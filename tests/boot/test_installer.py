@@ -10,8 +10,7 @@ timeout: the test presses Enter on its first entry ("Install"); the boot is
 done when the installer draws "Select a language" on the serial console.
 
 Under Debian's EDK2 first (AAVMF pflash), then mmuon at EL1 and EL2; the
-default run boots mmuon from the virtio-blk CD at EL1. Until mmuon can read
-disks, its cases are known failures (test_disk_boot.CANNOT_READ_DISKS).
+default run boots mmuon from the virtio-blk CD at EL1.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 import images
-from test_disk_boot import CANNOT_READ_DISKS, disk_boot, needs_tools
+from test_disk_boot import disk_boot, needs_tools
 
 TIMEOUT = 480  # the installer's 40 MB initrd under TCG: ~100 s on a busy host
 GRUB_MENU = r"Advanced options"  # the installer's menu is drawn: Enter boots "Install"
@@ -33,7 +32,7 @@ def _cases():
                         id="edk2-scsi-cd-el2")]
     for el2 in (False, True):
         for bus in images.CD_BUSES:
-            marks = [CANNOT_READ_DISKS]
+            marks = []
             if (bus, el2) != ("virtio-cd", False):
                 marks.append(pytest.mark.slow)
             out.append(pytest.param("mmuon", bus, el2, marks=marks,

@@ -16,6 +16,7 @@
 
 #include <mmuon/devpath_expand.h>
 #include <mmuon/devpath_util.h>
+#include <mmuon/efi_block.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/file_path.h>
 #include <mmuon/simple_fs.h>
@@ -24,6 +25,13 @@
 #include "ram_blockdev.h"
 
 /* ---- stubs ----------------------------------------------------------------- */
+
+/* Block devices come from the storage drivers: none here. */
+int efi_block_watch(efi_block_watcher fn)
+{
+	(void)fn;
+	return 0;
+}
 
 static long live_pools;
 

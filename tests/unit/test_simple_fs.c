@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <mmuon/efi_block.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/simple_fs.h>
 
@@ -22,6 +23,13 @@
 #include "ram_blockdev.h"
 
 /* ---- stubs ----------------------------------------------------------------- */
+
+/* Block devices come from the storage drivers: none here. */
+int efi_block_watch(efi_block_watcher fn)
+{
+	(void)fn;
+	return 0;
+}
 
 void *efi_zalloc(UINTN size)
 {

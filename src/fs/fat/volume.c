@@ -4,6 +4,10 @@
  * small metadata cache, the FAT (all copies kept equal) and cluster
  * allocation, FAT32's FSInfo, the volume label.
  *
+ * The device is reached through its checked entry points (blockdev_read()
+ * and friends: range and media checks, a bounce only for a buffer the
+ * device cannot DMA to).
+ *
  * The cache holds FAT_CACHE_CHUNK-byte, chunk-aligned pieces of the device
  * (whole device blocks: blocks are at most a chunk and both are powers of
  * two). It serves the FAT, directories and partial blocks of file data.
@@ -69,7 +73,7 @@ static int slot_write_back(struct fat_volume *vol, unsigned i)
 	if (!s->valid || !s->dirty)
 		return FAT_OK;
 	n = chunk_blocks(vol, s->chunk, &lba);
-	st = dev_status(vol->dev->ops->write(vol->dev, lba, n, vol->cache[i]));
+	st = dev_status(blockdev_write(vol->dev, lba, n, vol->cache[i]));
 	if (st == FAT_OK)
 		s->dirty = false;
 	return st;
@@ -111,8 +115,8 @@ static int cache_slot(struct fat_volume *vol, uint64_t chunk, bool overwrite,
 	if (overwrite) {
 		memset(vol->cache[victim], 0, FAT_CACHE_CHUNK);
 	} else {
-		st = dev_status(vol->dev->ops->read(vol->dev, lba, n,
-						    vol->cache[victim]));
+		st = dev_status(
+			blockdev_read(vol->dev, lba, n, vol->cache[victim]));
 		if (st)
 			return st;
 		if (n * vol->dev->block_size < FAT_CACHE_CHUNK)
@@ -199,8 +203,8 @@ static int dev_read(struct fat_volume *vol, uint64_t off, uint64_t len,
 			st = cache_sync_range(vol, off, n, false);
 			if (st)
 				return st;
-			st = dev_status(vol->dev->ops->read(vol->dev, off / bs,
-							    n / bs, dst));
+			st = dev_status(
+				blockdev_read(vol->dev, off / bs, n / bs, dst));
 			if (st)
 				return st;
 		} else {
@@ -255,8 +259,8 @@ int fat_dev_write(struct fat_volume *vol, uint64_t off, uint64_t len,
 			st = cache_sync_range(vol, off, n, true);
 			if (st)
 				return st;
-			st = dev_status(vol->dev->ops->write(vol->dev, off / bs,
-							     n / bs, src));
+			st = dev_status(blockdev_write(vol->dev, off / bs,
+						       n / bs, src));
 			if (st)
 				return st;
 		} else {
@@ -633,7 +637,7 @@ int fat_flush(struct fat_volume *vol)
 	st = fat_commit(vol);
 	if (st)
 		return st;
-	return dev_status(vol->dev->ops->flush(vol->dev));
+	return dev_status(blockdev_flush(vol->dev));
 }
 
 /* ---- mount ----------------------------------------------------------------- */
