@@ -32,6 +32,12 @@
  * src/efi/image.c); nothing else asks for it.
  */
 #define PG_LEGACY_WX (1u << 4)
+/*
+ * Device-nGnRnE instead of PG_DEVICE: what EFI_MEMORY_UC means on AArch64
+ * (UEFI 2.10 section 2.3.6.1), for MMIO the memory map describes as UC, so
+ * that the firmware and an OS mapping it from the map use one memory type.
+ */
+#define PG_DEVICE_UC (1u << 5)
 
 /* How a translation regime encodes permissions (see include/mmuon/pte.h). */
 struct pte_format {

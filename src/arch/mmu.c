@@ -5,13 +5,16 @@
  * mmu_switch.S for the rule that makes the switch safe).
  *
  *   flash [0, 64 MiB)    read-only, executable: the firmware's code
- *   flash [64, 128 MiB)  Device-nGnRE, read/write, execute-never: the
- *                        variable bank (src/efi/variables.c)
+ *   flash [64, 128 MiB)  Device-nGnRnE, read/write, execute-never: the
+ *                        variable bank (src/efi/variables.c), runtime
+ *                        MMIO, EFI_MEMORY_UC in the memory map
  *   RAM (every DT range) read/write, execute-never, except the guard page
  *                        below the boot stack, which stays unmapped, and
  *   runtime code         read-only, executable: the runtime services'
  *                        code, copied from flash (runtime_code_load())
- *   UART, RTC, fw_cfg    Device-nGnRE, read/write, execute-never
+ *   UART, fw_cfg         Device-nGnRE, read/write, execute-never
+ *   RTC                  Device-nGnRnE (the memory map's EFI_MEMORY_UC),
+ *                        read/write, execute-never
  *
  * Nothing is writable and executable. Code loaded into RAM later gets its
  * permissions through mmu_map(), with break-before-make.
@@ -231,8 +234,9 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 
 	/* Identical to the flash tables' flash mapping: see mmu_switch.S. */
 	map_or_panic(FLASH_BASE, FLASH_BANK_SIZE, PG_EXEC, "flash");
+	/* Runtime MMIO: EFI_MEMORY_UC in the memory map (efi_memory_add_mmio) */
 	map_or_panic(FLASH_BASE + FLASH_BANK_SIZE, FLASH_SIZE - FLASH_BANK_SIZE,
-		     PG_DEVICE | PG_WRITE, "variable flash");
+		     PG_DEVICE_UC | PG_WRITE, "variable flash");
 	for (i = 0; i < p->ram_count; i++)
 		map_ram(&p->ram[i]);
 	if (!ram_holds_firmware(p))
@@ -251,8 +255,9 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 		     __rt_code_region_end - __rt_code_start, PG_EXEC,
 		     "runtime code");
 	map_or_panic(p->uart.base, p->uart.size, PG_DEVICE | PG_WRITE, "UART");
+	/* The memory map gives the RTC to the OS as EFI_MEMORY_UC. */
 	if (p->rtc.size)
-		map_or_panic(p->rtc.base, p->rtc.size, PG_DEVICE | PG_WRITE,
+		map_or_panic(p->rtc.base, p->rtc.size, PG_DEVICE_UC | PG_WRITE,
 			     "RTC");
 	if (p->fw_cfg.size)
 		map_or_panic(p->fw_cfg.base, p->fw_cfg.size,

@@ -57,7 +57,9 @@ uint64_t pgtable_leaf_attrs(const struct pte_format *f, unsigned flags)
 {
 	uint64_t d = PTE_AF | f->xn_el0;
 
-	if (flags & PG_DEVICE)
+	if (flags & PG_DEVICE_UC)
+		d |= PTE_ATTRINDX(MT_DEVICE_nGnRnE);
+	else if (flags & PG_DEVICE)
 		d |= PTE_ATTRINDX(MT_DEVICE_nGnRE);
 	else
 		d |= PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER;

@@ -59,8 +59,10 @@ static unsigned flags_of(uint64_t desc)
 	unsigned attr_index = (desc >> 2) & 7;
 	unsigned flags = 0;
 
-	if (attr_index == MT_DEVICE_nGnRE || attr_index == MT_DEVICE_nGnRnE)
+	if (attr_index == MT_DEVICE_nGnRE)
 		flags |= PG_DEVICE;
+	else if (attr_index == MT_DEVICE_nGnRnE)
+		flags |= PG_DEVICE | PG_DEVICE_UC;
 	if ((desc & (f->ap_rw | f->ap_ro)) == f->ap_rw)
 		flags |= PG_WRITE;
 	if ((desc & f->xn) != f->xn)

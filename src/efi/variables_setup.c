@@ -163,7 +163,7 @@ void efi_variables_init(const struct platform *p)
 		return;
 	}
 	/* Already so since reset on QEMU virt; another layout may differ. */
-	if (mmu_map(b->base, b->size, PG_DEVICE | PG_WRITE)) {
+	if (mmu_map(b->base, b->size, PG_DEVICE_UC | PG_WRITE)) {
 		use_ram(b, "cannot map it");
 		return;
 	}

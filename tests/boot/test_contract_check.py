@@ -44,7 +44,7 @@ EFI_ABORTED = 0x8000000000000015
 FACTS = {
     "el", "daif", "fp", "sctlr", "tcr", "mair", "ttbr0",
     "image", "image.headers", "image.text", "image.data",
-    "flash", "stack", "allocate-pages", "allocate-pool", "allocate-code",
+    "flash", "stack", "stack-size", "mmio", "allocate-pages", "allocate-pool", "allocate-code",
     "wx", "descriptors", "devices", "ram",
     "crc32-system-table", "crc32-boot-services", "crc32-runtime-services",
     "firmware-vendor",

@@ -19,6 +19,7 @@
 
 /* The MAIR bytes the contract promises (Arm ARM D17.2.97). */
 #define ATTR_DEVICE_nGnRE 0x04
+#define ATTR_DEVICE_nGnRnE 0x00
 #define ATTR_NORMAL_WB 0xff
 #define SH_INNER 3
 
@@ -44,6 +45,7 @@ struct cpu_state {
 	unsigned el;
 	bool e2h; /* EL2 with HCR_EL2.E2H = 1: the EL1 register layouts */
 	uint64_t daif, sctlr, tcr, mair, ttbr0, hcr;
+	uint64_t sp; /* at efi_main, before anything else */
 };
 
 extern struct cpu_state cpu;
@@ -66,6 +68,7 @@ BOOLEAN range_ok(uint64_t start, uint64_t end, enum perm perm);
 void check_image(EFI_LOADED_IMAGE *li);
 void check_flash(void);
 void check_stack(void);
+void check_mmio(void);
 void check_allocate_pages(void);
 void check_allocate_pool(void);
 /*

@@ -372,6 +372,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	struct broken broken = {0};
 
 	/* Before any call into the firmware: the state as handed over. */
+	cpu.sp = current_sp();
 	read_cpu_state();
 	InitializeLib(image, st);
 	li = loaded_image(image);
@@ -396,6 +397,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	check_leaves();
 	free_code_allocation();
 	check_ram();
+	check_mmio();
 	check_table("crc32-system-table", &st->Hdr, EFI_SYSTEM_TABLE_SIGNATURE);
 	check_table("crc32-boot-services", &st->BootServices->Hdr,
 		    EFI_BOOT_SERVICES_SIGNATURE);

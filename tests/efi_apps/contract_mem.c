@@ -301,6 +301,10 @@ static uint64_t find_stack_guard(void)
 	return va;
 }
 
+/* UEFI 2.10 section 2.3.6 (AArch64): "128 KiB or more of available stack
+ * space" when an image is entered. */
+#define MIN_STACK (128ull << 10)
+
 void check_stack(void)
 {
 	uint64_t sp = current_sp(), guard;
@@ -311,6 +315,24 @@ void check_stack(void)
 		say_more(L"; %ld KiB mapped below it, down to the guard page",
 			 (sp - guard - PAGE_SIZE) >> 10);
 	report("stack", ok);
+
+	/*
+	 * Measured from sp at efi_main, below the entry point's own frame
+	 * (gnu-efi's _start): what the image is given is a little more.
+	 */
+	if (!guard) {
+		say(L"no guard page found below sp 0x%lx: the stack's bottom "
+		    L"is "
+		    L"unknown",
+		    sp);
+		report("stack-size", FALSE);
+		return;
+	}
+	say(L"sp 0x%lx at efi_main, guard page 0x%lx: %ld bytes (%ld KiB) "
+	    L"of stack; UEFI 2.10 section 2.3.6 wants at least %ld KiB",
+	    cpu.sp, guard, cpu.sp - guard - PAGE_SIZE,
+	    (cpu.sp - guard - PAGE_SIZE) >> 10, MIN_STACK >> 10);
+	report("stack-size", cpu.sp - guard - PAGE_SIZE >= MIN_STACK);
 }
 
 /* Memory handed to us must hold what we write. */
@@ -457,7 +479,7 @@ struct leaf_census {
 	uint64_t no_af, ng, el0_exec; /* AF = 0, nG = 1, UXN = 0 at EL1 */
 	uint64_t outer, first_outer;  /* Normal WB, not inner shareable */
 	uint64_t device, device_exec, first_device_exec;
-	uint64_t other, first_other; /* neither Normal WB nor Device-nGnRE */
+	uint64_t other, first_other; /* neither Normal WB nor Device */
 };
 
 static void note(uint64_t *count, uint64_t *first, uint64_t va)
@@ -480,7 +502,8 @@ static void count_leaf(void *ctx, const struct pt_leaf *leaf)
 	c->el0_exec += (cpu.el == 1 || cpu.e2h) && !(leaf->desc & DESC_UXN);
 	if (leaf->attr == ATTR_NORMAL_WB && leaf->sh != SH_INNER)
 		note(&c->outer, &c->first_outer, leaf->base);
-	if (leaf->attr == ATTR_DEVICE_nGnRE) {
+	if (leaf->attr == ATTR_DEVICE_nGnRE ||
+	    leaf->attr == ATTR_DEVICE_nGnRnE) {
 		c->device++;
 		if (leaf->exec)
 			note(&c->device_exec, &c->first_device_exec,
@@ -519,10 +542,13 @@ static void report_descriptors(const struct leaf_census *c)
 	report("descriptors", !c->no_af && !c->ng && !c->el0_exec && !c->outer);
 }
 
-/* Section 3: devices are Device-nGnRE and execute-never; no other type. */
+/*
+ * Section 3: devices are Device-nGnRE (Device-nGnRnE where the memory map
+ * says EFI_MEMORY_UC: see "mmio") and execute-never; no other type.
+ */
 static void report_devices(const struct leaf_census *c)
 {
-	say(L"%ld Device-nGnRE leaves, %ld executable; %ld of another memory "
+	say(L"%ld Device leaves, %ld executable; %ld of another memory "
 	    L"type",
 	    c->device, c->device_exec, c->other);
 	if (c->device_exec)
@@ -642,4 +668,80 @@ void check_ram(void)
 	if (bad)
 		say_more(L"%s", first);
 	report("ram", !bad && regions);
+}
+
+/* ---- runtime MMIO ------------------------------------------------------ */
+
+/* The MAIR byte UEFI 2.10 section 2.3.6.1 gives an MMIO descriptor's
+ * cacheability: EFI_MEMORY_UC is Device-nGnRnE, else Device-nGnRE. */
+static uint8_t mmio_attr(uint64_t attribute)
+{
+	return (attribute & EFI_MEMORY_UC) ? ATTR_DEVICE_nGnRnE
+					   : ATTR_DEVICE_nGnRE;
+}
+
+/*
+ * Section 3: what the memory map calls EfiMemoryMappedIO (runtime MMIO, the
+ * RTC) and the live tables agree: every mapped page of it is identity,
+ * execute-never, and of the memory type its attribute names, in the walk
+ * and for the MMU (AT). The OS maps it from the map; the firmware's
+ * mapping must not be another type of the same device.
+ */
+static BOOLEAN mmio_range_ok(uint64_t start, uint64_t end, uint8_t want,
+			     unsigned *mapped)
+{
+	uint64_t va = start, par;
+
+	while (va < end) {
+		struct pt_leaf leaf;
+
+		if (pt_lookup(&regime, va, &leaf) != PT_MAPPED) {
+			va = (va & ~PAGE_MASK) + PAGE_SIZE;
+			continue;
+		}
+		(*mapped)++;
+		par = at_probe(cpu.el, va, FALSE);
+		if (leaf.oa + (va - leaf.base) != va || leaf.attr != want ||
+		    leaf.exec || (par & PAR_F) || PAR_ATTR(par) != want)
+			return why(
+				L"VA 0x%lx: MAIR attr 0x%02x (AT: PAR 0x%lx), "
+				L"exec=%d; the map wants 0x%02x, XN",
+				va, leaf.attr, par, leaf.exec, want);
+		va = leaf.base + leaf.size;
+	}
+	return TRUE;
+}
+
+void check_mmio(void)
+{
+	UINTN size, desc_size, off;
+	EFI_MEMORY_DESCRIPTOR *map = get_memory_map(&size, &desc_size);
+	unsigned regions = 0, mapped = 0;
+	BOOLEAN ok = TRUE;
+
+	if (!map) {
+		say(L"GetMemoryMap failed");
+		report("mmio", FALSE);
+		return;
+	}
+	for (off = 0; ok && off + desc_size <= size; off += desc_size) {
+		EFI_MEMORY_DESCRIPTOR *d = (void *)((UINT8 *)map + off);
+		uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
+		uint8_t want = mmio_attr(d->Attribute);
+
+		if (d->Type != EfiMemoryMappedIO)
+			continue;
+		regions++;
+		ok = mmio_range_ok(d->PhysicalStart, end, want, &mapped);
+		if (ok)
+			say_more(L"[0x%lx, 0x%lx) attribute 0x%lx: %a; ",
+				 d->PhysicalStart, end, d->Attribute,
+				 want == ATTR_DEVICE_nGnRnE ? "Device-nGnRnE"
+							    : "Device-nGnRE");
+	}
+	uefi_call_wrapper(BS->FreePool, 1, map);
+	if (ok)
+		say_more(L"%d regions, %d mapped leaves as the map says",
+			 regions, mapped);
+	report("mmio", ok && mapped);
 }

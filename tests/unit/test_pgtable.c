@@ -216,7 +216,8 @@ static uint64_t *slot(uint64_t va, int level)
 /*
  * The expected leaf attributes, each written out in full:
  *   AF (bit 10); Normal: AttrIndx 1 (bits [4:2] = 0b001, MAIR byte 1 is
- *   write-back) and SH inner (0b11 at [9:8]); Device: AttrIndx 0, SH 0.
+ *   write-back) and SH inner (0b11 at [9:8]); Device: AttrIndx 0, SH 0;
+ *   Device-nGnRnE: AttrIndx 3, SH 0.
  *   EL1&0: AP[2:1] = 0b00 RW, 0b10 RO; PXN (53) unless executable, UXN
  *   (54) always: nothing is executable at EL0.
  *   EL2/EL3: AP[1] is RES1: 0b01 RW, 0b11 RO; XN (54), bit 53 RES0.
@@ -232,6 +233,9 @@ static const struct {
 	{PG_DEVICE, 0x0060000000000480ull, 0x00400000000004c0ull},
 	{PG_DEVICE | PG_WRITE, 0x0060000000000400ull, 0x0040000000000440ull},
 	{PG_DEVICE | PG_EXEC, 0x0040000000000480ull, 0x00000000000004c0ull},
+	/* Device-nGnRnE: AttrIndx 3 (bits [4:2] = 0b011, MAIR byte 3 = 0). */
+	{PG_DEVICE_UC, 0x006000000000048cull, 0x00400000000004ccull},
+	{PG_DEVICE_UC | PG_WRITE, 0x006000000000040cull, 0x004000000000044cull},
 };
 
 #define NFLAGS (sizeof(expected_attrs) / sizeof(expected_attrs[0]))
