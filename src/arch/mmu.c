@@ -103,8 +103,9 @@ static void free_table(void *ctx, uint64_t *table)
 
 /*
  * Before a change: a chunk of free RAM for the pool if it runs low. The
- * chunk is marked PG_TABLES first (with tables from the reserve), then
- * its pages join the free list.
+ * chunk is marked PG_TABLES first (with tables from the reserve), and the
+ * new entries published (DSB, ISB) before its pages are written through
+ * them to join the free list.
  */
 static void pool_refill(void)
 {
@@ -116,6 +117,7 @@ static void pool_refill(void)
 		    pgtable_map(&tables, base, POOL_CHUNK_PAGES * PAGE_SIZE,
 				PG_WRITE | PG_TABLES))
 			return;
+		mmu_publish();
 		for (i = 0; i < POOL_CHUNK_PAGES; i++)
 			push_free(
 				(uint64_t *)(uintptr_t)(base + i * PAGE_SIZE));

@@ -538,18 +538,23 @@ EFI_STATUS memmap_allocate_random(struct memmap *map, EFI_MEMORY_TYPE type,
 	return status;
 }
 
+/* One allocation's worth: every page allocated, all of one type. */
+static bool one_allocation(const struct memmap *map, EFI_PHYSICAL_ADDRESS start,
+			   EFI_PHYSICAL_ADDRESS end)
+{
+	struct range_info r = scan(map, start, end);
+
+	return r.covered && r.allocated && r.one_type;
+}
+
 EFI_STATUS memmap_check_free(const struct memmap *map,
 			     EFI_PHYSICAL_ADDRESS start, uint64_t pages)
 {
 	EFI_PHYSICAL_ADDRESS end;
-	struct range_info r;
 
 	if ((start & EFI_PAGE_MASK) || pages == 0)
 		return EFI_INVALID_PARAMETER;
-	if (!page_range(start, pages, &end))
-		return EFI_NOT_FOUND;
-	r = scan(map, start, end);
-	if (!r.covered || !r.allocated || !r.one_type)
+	if (!page_range(start, pages, &end) || !one_allocation(map, start, end))
 		return EFI_NOT_FOUND;
 	return EFI_SUCCESS;
 }
@@ -584,12 +589,10 @@ EFI_STATUS memmap_give(struct memmap *map, EFI_PHYSICAL_ADDRESS start,
 		.allocated = true,
 		.client = true,
 	};
-	struct range_info r;
 
 	if (!page_range(start, pages, &c.end))
 		return EFI_INVALID_PARAMETER;
-	r = scan(map, start, c.end);
-	if (!r.covered || !r.allocated || !r.one_type)
+	if (!one_allocation(map, start, c.end))
 		return EFI_NOT_FOUND;
 	c.type = memmap_lookup(map, start)->type;
 	return rebuild(map, &c);
