@@ -347,3 +347,5 @@ bench: all plugins
 	tools/fetch-arm64.sh kernel-new
 	$(PYTHON) tools/bench.py -n $(N) $(if $(filter 1,$(PUBLISH)),--publish)
 	$(PYTHON) tools/bench_vars.py
+	$(MAKE) efi-apps
+	$(PYTHON) tools/bench_storage.py

@@ -70,9 +70,9 @@ struct partition_table {
 	struct partition part[PARTITION_MAX];
 	/* Why a table was refused or an entry skipped, a line each. */
 	char notes[PARTITION_NOTES];
-	/* Work space: one 2048-byte catalog sector, or up to 4096 bytes of
-	 * GPT entries at a time. */
-	uint8_t buf[4096] __attribute__((aligned(64)));
+	/* Work space: a volume descriptor and a catalog sector, or GPT
+	 * entries -- the usual 128 of 128 bytes in one read. */
+	uint8_t buf[16384] __attribute__((aligned(64)));
 };
 
 /*

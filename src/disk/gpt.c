@@ -5,8 +5,10 @@
  * fields are consistent with the disk: the primary at LBA 1, or else the
  * backup at the last LBA. Entries outside the usable range, overlapping
  * another, or marked "no block I/O protocol" (attribute bit 1) are
- * skipped, as EDK2 skips them. The entry array is streamed through a
- * 4 KiB buffer: a header may claim any size, it is read in bounded steps.
+ * skipped, as EDK2 skips them. The entry array is streamed through the
+ * table's 16 KiB buffer: a header may claim any size, it is read in
+ * bounded steps; the usual array (128 entries of 128 bytes) is read once,
+ * for its CRC, and parsed from the buffer.
  */
 #include <string.h>
 
@@ -81,7 +83,7 @@ static int entries_crc(struct blockdev *dev, struct partition_table *t,
 
 /*
  * The header at @lba, checked; NULL if it is fine, else why not (for a
- * note). Uses t->buf.
+ * note). Uses t->buf, which holds the entry array afterwards when it fits.
  */
 static const char *read_header(struct blockdev *dev, struct partition_table *t,
 			       uint64_t lba, struct gpt_header *h)

@@ -214,11 +214,14 @@ static void announce(struct efi_block *b)
 		watchers[i](b);
 }
 
-static EFI_DEVICE_PATH_PROTOCOL *copy_path(const void *path, size_t size)
+/* An efi_block with room for its device path behind it: one allocation. */
+static struct efi_block *new_block(size_t path_size)
 {
-	void *p = efi_zalloc(size);
+	struct efi_block *b = efi_zalloc(sizeof(*b) + path_size);
 
-	return p ? memcpy(p, path, size) : NULL;
+	if (b)
+		b->device_path = (EFI_DEVICE_PATH_PROTOCOL *)(b + 1);
+	return b;
 }
 
 /* EFI_PARTITION_INFO_PROTOCOL: the entry as the table had it. */
@@ -254,23 +257,20 @@ static struct efi_block *add_partition(struct efi_block *disk,
 	uint8_t node[DEVPATH_PARTITION_NODE_MAX];
 	size_t parent_size =
 		devpath_size(parent->device_path, DEVPATH_MAX_SIZE);
-	size_t node_size = devpath_partition_node(p, node), size;
-	struct efi_block *b = efi_zalloc(sizeof(*b));
+	size_t node_size = devpath_partition_node(p, node);
+	struct efi_block *b =
+		node_size ? new_block(parent_size + node_size) : NULL;
 	EFI_GUID type;
 
-	if (!b || !node_size)
+	if (!b || !devpath_append(parent->device_path, parent_size, node,
+				  b->device_path, parent_size + node_size))
 		goto fail;
 	b->part = *p;
 	b->partition = &b->part;
 	b->parent = parent;
 	blockdev_slice_init(&b->slice, disk->dev, p->start, p->count);
 	b->dev = &b->slice.dev;
-	b->device_path = efi_zalloc(parent_size + node_size);
-	if (!b->device_path)
-		goto fail;
-	size = devpath_append(parent->device_path, parent_size, node,
-			      b->device_path, parent_size + node_size);
-	if (!size || install(b))
+	if (install(b))
 		goto fail;
 	fill_partition_info(b);
 	efi_install_protocol_interface(
@@ -290,8 +290,6 @@ static struct efi_block *add_partition(struct efi_block *disk,
 fail:
 	printf("mmuon: %s: partition %u not installed\n", disk->dev->name,
 	       p->number);
-	if (b)
-		efi_free(b->device_path);
 	efi_free(b);
 	return NULL;
 }
@@ -310,10 +308,13 @@ static void print_notes(const char *disk, const char *notes)
 
 static void add_partitions(struct efi_block *disk)
 {
-	struct partition_table *t = efi_zalloc(sizeof(*t));
+	/* One table for every disk, kept: an allocation is not free. */
+	static struct partition_table *t;
 	struct efi_block *made[PARTITION_MAX];
 	unsigned i;
 
+	if (!t)
+		t = efi_zalloc(sizeof(*t));
 	if (!t)
 		return;
 	partition_scan(disk->dev, t);
@@ -332,7 +333,14 @@ static void add_partitions(struct efi_block *disk)
 
 		made[i] = add_partition(disk, parent, p);
 	}
-	efi_free(t);
+}
+
+static EFI_STATUS install_disk(struct efi_block *b, struct blockdev *dev,
+			       const void *path, size_t size)
+{
+	memcpy(b->device_path, path, size);
+	b->dev = dev;
+	return install(b);
 }
 
 struct efi_block *efi_block_add_disk(struct blockdev *dev)
@@ -343,17 +351,9 @@ struct efi_block *efi_block_add_disk(struct blockdev *dev)
 
 	if (!dev->scratch)
 		dev->scratch = dma_alloc(dev->block_size);
-	b = efi_zalloc(sizeof(*b));
-	if (!b || !dev->scratch || !size ||
-	    !(b->device_path = copy_path(path, size))) {
+	b = size ? new_block(size) : NULL;
+	if (!b || !dev->scratch || install_disk(b, dev, path, size)) {
 		printf("mmuon: %s: not installed\n", dev->name);
-		efi_free(b);
-		return NULL;
-	}
-	b->dev = dev;
-	if (install(b)) {
-		printf("mmuon: %s: not installed\n", dev->name);
-		efi_free(b->device_path);
 		efi_free(b);
 		return NULL;
 	}
