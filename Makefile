@@ -349,3 +349,4 @@ bench: all plugins
 	$(PYTHON) tools/bench_vars.py
 	$(MAKE) efi-apps
 	$(PYTHON) tools/bench_storage.py
+	$(PYTHON) tools/bench_clients.py -n $(N)

@@ -74,8 +74,8 @@ def cases(kernel: Path, initrd: Path) -> list[Case]:
                  images.shim()["shim"])]
 
 
-def entry_bytes(pe: Path) -> bytes:
-    """The first bytes at a PE file's entry point (its code is not
+def entry_bytes(pe: Path, n: int = ENTRY_BYTES) -> bytes:
+    """The first n bytes at a PE file's entry point (its code is not
     relocated: only data is), as the CPU will fetch them."""
     data = pe.read_bytes()
     off = struct.unpack_from("<I", data, 0x3C)[0]
@@ -85,7 +85,7 @@ def entry_bytes(pe: Path) -> bytes:
         vsize, va, raw_size, raw = struct.unpack_from(
             "<4I", data, off + 24 + opt_size + 40 * i + 8)
         if va <= entry < va + max(vsize, raw_size):
-            return data[raw + entry - va:raw + entry - va + ENTRY_BYTES]
+            return data[raw + entry - va:raw + entry - va + n]
     raise SystemExit(f"bench_disk: {pe}: entry point {entry:#x} is in no section")
 
 

@@ -273,10 +273,14 @@ EFI_STATUS efi_image_adopt(EFI_PHYSICAL_ADDRESS base, uint64_t pages,
 		return EFI_UNSUPPORTED;
 	if (pe->reloc.size) {
 		uint64_t delta = base - pe->image_base;
+		enum pe_status rc =
+			pe_relocate((void *)(uintptr_t)base, pe->image_size,
+				    delta, &pe->reloc);
 
-		if (pe_relocate((void *)(uintptr_t)base, pe->image_size, delta,
-				&pe->reloc) != PE_OK)
+		if (rc != PE_OK) {
+			printf("mmuon: LoadImage: %s\n", pe_strerror(rc));
 			return EFI_LOAD_ERROR;
+		}
 	}
 	/* Arm ARM: code written through the data side, then executed. */
 	cache_sync_code((void *)(uintptr_t)base, pe->image_size);

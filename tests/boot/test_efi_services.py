@@ -58,6 +58,7 @@ CHECKS = {
     "memattr.pool-grows",
     "bad.free-pool", "bad.free-pages", "bad.allocate", "bad.handle-protocol",
     "bad.events", "bad.locate", "bad.config-table", "bad.load-image",
+    "bad.load-image-pe",
     "image.load", "image.start-exit", "image.exit-wrong-handle", "image.exit-garbage",
     "image.start-return", "loaderfs.device", "loaderfs.read", "loaderfs.read-only",
     "image.unload", "image.exit-unstarted",

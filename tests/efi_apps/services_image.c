@@ -36,6 +36,22 @@ static UINT32 pe_size_of_image(const UINT8 *file)
 	return read32(file + pe_offset(file) + 24 + 56);
 }
 
+static void write32(UINT8 *p, UINT32 v)
+{
+	p[0] = (UINT8)v;
+	p[1] = (UINT8)(v >> 8);
+	p[2] = (UINT8)(v >> 16);
+	p[3] = (UINT8)(v >> 24);
+}
+
+/* Section header i (40 bytes) of a PE file. */
+static UINT8 *section_header(UINT8 *file, unsigned i)
+{
+	UINT8 *coff = file + pe_offset(file) + 4;
+
+	return coff + 20 + (coff[16] | coff[17] << 8) + 40 * i;
+}
+
 EFI_STATUS load_child(EFI_HANDLE *h)
 {
 	*h = NULL;
@@ -316,6 +332,62 @@ static BOOLEAN load_image_refusals(void)
 	       s[7] == EFI_NOT_FOUND;
 }
 
+/*
+ * child.efi with a base relocation table of one block, put at the start of
+ * its .data (file offset = RVA: gnu-efi lays the file out as the image):
+ * page @page, entries @e0 and @e1 (type << 12 | offset).
+ */
+static void with_reloc_block(UINT8 *buf, UINT32 page, UINT16 e0, UINT16 e1)
+{
+	UINT8 *data = section_header(buf, 1);
+	UINT8 *dir = buf + pe_offset(buf) + 24 + 112 + 5 * 8;
+	UINT8 *blk = buf + read32(data + 20);
+
+	CopyMem(buf, (void *)child_efi_start, child_size());
+	write32(dir, read32(data + 12));
+	write32(dir + 4, 12);
+	write32(blk, page);
+	write32(blk + 4, 12);
+	blk[8] = (UINT8)e0;
+	blk[9] = (UINT8)(e0 >> 8);
+	blk[10] = (UINT8)e1;
+	blk[11] = (UINT8)(e1 >> 8);
+}
+
+/*
+ * PE files broken where a loader must look: sections that overlap, a
+ * relocation of a type other than DIR64/ABSOLUTE, a relocation that
+ * patches past SizeOfImage. Each gets EFI_LOAD_ERROR (mmuon also says why
+ * on the console), and nothing is left loaded. The same table with a
+ * DIR64 entry inside the image loads: the surgery itself is sound.
+ */
+static BOOLEAN load_image_bad_pe(void)
+{
+	UINTN size = child_size();
+	UINT32 text = read32(section_header((UINT8 *)child_efi_start, 0) + 12);
+	EFI_STATUS s[4];
+	UINT8 *buf;
+
+	if (BS->AllocatePool(EfiLoaderData, size, (void **)&buf))
+		return why(L"AllocatePool failed");
+	CopyMem(buf, (void *)child_efi_start, size);
+	/* .data's VirtualAddress moved onto .text's. */
+	write32(section_header(buf, 1) + 12, text);
+	s[0] = load_bytes(buf, size);
+	with_reloc_block(buf, text, 3 << 12, 0); /* HIGHLOW */
+	s[1] = load_bytes(buf, size);
+	with_reloc_block(buf, pe_size_of_image(buf), 10 << 12, 0);
+	s[2] = load_bytes(buf, size);
+	with_reloc_block(buf, text, 10 << 12 | 0x10, 0);
+	s[3] = load_bytes(buf, size);
+	BS->FreePool(buf);
+	say(L"overlapping sections %r; relocation type 3 %r; DIR64 past "
+	    L"SizeOfImage %r; a sound DIR64 entry %r",
+	    s[0], s[1], s[2], s[3]);
+	return s[0] == EFI_LOAD_ERROR && s[1] == EFI_LOAD_ERROR &&
+	       s[2] == EFI_LOAD_ERROR && s[3] == EFI_SUCCESS;
+}
+
 void check_images(void)
 {
 	EFI_HANDLE h = NULL;
@@ -331,4 +403,5 @@ void check_images(void)
 	report("image.unload", image_unload());
 	report("image.exit-unstarted", image_exit_unstarted());
 	report("bad.load-image", load_image_refusals());
+	report("bad.load-image-pe", load_image_bad_pe());
 }

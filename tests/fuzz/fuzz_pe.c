@@ -190,37 +190,41 @@ static void check_clamp(const uint8_t *data, size_t n, const struct pe_image *a,
 	free(copy);
 }
 
-/* LoadImage's way (src/efi/image.c load_from_buffer). */
+/*
+ * LoadImage's way (src/efi/image.c load_from_buffer): headers and section
+ * data copied into uninitialised memory, then pe_zero_uncovered(); the
+ * result must be what clearing the whole image first gives, and the count
+ * returned what the file data leaves out.
+ */
 static uint8_t *load_copy(const uint8_t *file, const struct pe_image *img)
 {
 	uint8_t *image = malloc(img->image_size);
+	uint8_t *ref = calloc(1, img->image_size);
+	uint64_t covered = img->headers_size;
 
-	memset(image, 0, img->image_size);
+	memset(image, 0xa5, img->image_size);
 	memcpy(image, file, img->headers_size);
+	memcpy(ref, file, img->headers_size);
 	for (uint32_t i = 0; i < img->num_sections; i++) {
 		const struct pe_section *s = &img->sections[i];
 
 		memcpy(image + s->rva, file + s->file_offset, s->file_size);
+		memcpy(ref + s->rva, file + s->file_offset, s->file_size);
+		covered += s->file_size;
 	}
+	CHECK(pe_zero_uncovered(image, img) == img->image_size - covered);
+	CHECK(!memcmp(image, ref, img->image_size));
+	free(ref);
 	return image;
 }
 
-/* The kernel loader's way (src/boot/linux.c load_in_place + zero_bss). */
+/* The kernel loader's way (src/boot/linux.c load_kernel, in place). */
 static uint8_t *load_in_place(const uint8_t *file, const struct pe_image *img)
 {
 	uint8_t *image = malloc(img->image_size);
 
 	memcpy(image, file, img->load_size);
-	for (uint32_t i = 0; i < img->num_sections; i++) {
-		const struct pe_section *s = &img->sections[i];
-
-		if (s->mem_size > s->file_size)
-			memset(image + s->rva + s->file_size, 0,
-			       s->mem_size - s->file_size);
-	}
-	if (img->image_size > img->load_size)
-		memset(image + img->load_size, 0,
-		       img->image_size - img->load_size);
+	(void)pe_zero_uncovered(image, img);
 	return image;
 }
 

@@ -6,7 +6,10 @@
 # tests/fuzz/corpus/<target>/, which is what is committed.
 #
 #   fuzz_pe:      the first 4 KiB of Debian's arm64 kernels (6.1, 6.12)
-#                 from the cache, plus synthetic images (gen_seeds.py)
+#                 from the cache, plus synthetic images (gen_seeds.py);
+#                 GRUB's and systemd's EFI images: their first 4 KiB, and
+#                 the relocation tables they ship, with the image they
+#                 patch (reloc_seeds.py)
 #   fuzz_dt:      QEMU virt DTBs (EL1, EL2, EL3, 2 CPUs + 5 GiB, NUMA)
 #                 and the unit tests' trees, compacted by dtc, and one
 #                 with the structure block last (craft_dt.py)
@@ -37,6 +40,11 @@ for k in vmlinuz-6.1 vmlinuz-new; do
 		echo "make_seeds: no $CACHE/arm64/$k (tools/fetch-arm64.sh)" >&2
 	fi
 done
+
+/usr/bin/python3 "$HERE/reloc_seeds.py" "$OUT/fuzz_pe" \
+	$(ls "$CACHE"/arm64/systemd-*/usr/lib/systemd/boot/efi/*aa64.efi* \
+		"$CACHE"/arm64/grub-*/usr/lib/grub/arm64-efi/monolithic/grubaa64.efi \
+		2>/dev/null)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -19,11 +19,11 @@
 #include "qemu_plugin_api.h"
 
 #define KENTRY_MAX_PATTERNS 4
-#define KENTRY_MAX_BYTES 16
+#define KENTRY_MAX_BYTES 64
 
 /*
  * Parse one plugin argument. Returns 1 if it was a match=HEX argument
- * (4 to 16 bytes, whole instructions), 0 if it is someone else's, -1 if it
+ * (4 to 64 bytes, whole instructions), 0 if it is someone else's, -1 if it
  * was a bad match= argument.
  */
 int kentry_parse_arg(const char *arg);
