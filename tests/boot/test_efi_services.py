@@ -60,7 +60,7 @@ CHECKS = {
     "bad.events", "bad.locate", "bad.config-table", "bad.load-image",
     "bad.load-image-pe",
     "image.load", "image.start-exit", "image.exit-wrong-handle", "image.exit-garbage",
-    "image.start-return", "loaderfs.device", "loaderfs.read", "loaderfs.read-only",
+    "image.start-return", "image.wx-policy", "loaderfs.device", "loaderfs.read", "loaderfs.read-only",
     "image.unload", "image.exit-unstarted",
     "protocol.install", "protocol.locate", "protocol.reinstall", "protocol.open-close",
     "protocol.per-handle", "protocol.uninstall", "protocol.notify",

@@ -388,6 +388,53 @@ static BOOLEAN load_image_bad_pe(void)
 	       s[2] == EFI_LOAD_ERROR && s[3] == EFI_SUCCESS;
 }
 
+/* child.efi with DllCharacteristics NX_COMPAT set or not. */
+static void set_nx_compat(UINT8 *buf, BOOLEAN nx)
+{
+	UINT8 *dll = buf + pe_offset(buf) + 24 + 70;
+
+	dll[1] = nx ? dll[1] | 0x01 : dll[1] & ~0x01; /* 0x0100 */
+}
+
+/*
+ * The W^X exceptions are for images without NX_COMPAT only: a section
+ * asking for write and execute, and a SectionAlignment below the page
+ * (sections sharing pages), load for child.efi as gnu-efi builds it and
+ * are refused (EFI_UNSUPPORTED) for the same file declaring NX_COMPAT.
+ */
+static BOOLEAN load_image_wx_policy(void)
+{
+	UINTN size = child_size();
+	EFI_STATUS s[4];
+	UINT8 *buf, *opt;
+	BOOLEAN nx;
+
+	if (BS->AllocatePool(EfiLoaderData, size, (void **)&buf))
+		return why(L"AllocatePool failed");
+	for (nx = 0; nx <= 1; nx++) {
+		CopyMem(buf, (void *)child_efi_start, size);
+		/* .data: IMAGE_SCN_MEM_EXECUTE on top of read/write. */
+		write32(section_header(buf, 1) + 36,
+			read32(section_header(buf, 1) + 36) | 0x20000000);
+		set_nx_compat(buf, nx);
+		s[nx] = load_bytes(buf, size);
+		/* SectionAlignment = FileAlignment = 512: sections share
+		 * pages (their RVAs stay multiples of it). */
+		CopyMem(buf, (void *)child_efi_start, size);
+		opt = buf + pe_offset(buf) + 24;
+		write32(opt + 32, 0x200);
+		write32(opt + 36, 0x200);
+		set_nx_compat(buf, nx);
+		s[2 + nx] = load_bytes(buf, size);
+	}
+	BS->FreePool(buf);
+	say(L"W+X .data: without NX_COMPAT %r, with %r; SectionAlignment "
+	    L"512: without %r, with %r",
+	    s[0], s[1], s[2], s[3]);
+	return s[0] == EFI_SUCCESS && s[1] == EFI_UNSUPPORTED &&
+	       s[2] == EFI_SUCCESS && s[3] == EFI_UNSUPPORTED;
+}
+
 void check_images(void)
 {
 	EFI_HANDLE h = NULL;
@@ -404,4 +451,5 @@ void check_images(void)
 	report("image.exit-unstarted", image_exit_unstarted());
 	report("bad.load-image", load_image_refusals());
 	report("bad.load-image-pe", load_image_bad_pe());
+	report("image.wx-policy", load_image_wx_policy());
 }
