@@ -369,7 +369,8 @@ sector = "{sector}"
 
 
 @pytest.mark.firmware
-def test_device_errors(blockio_check, images):
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+def test_device_errors(blockio_check, images, el2):
     """QEMU's blkdebug fails reads of one sector inside the last
     partition, under virtio-blk and under virtio-scsi: BlockIo says
     EFI_DEVICE_ERROR for the disk and that partition, the rest reads
@@ -388,7 +389,8 @@ def test_device_errors(blockio_check, images):
     args = (failing("b0") + ["-device", "virtio-blk-pci,drive=b0-raw,addr=0x2"]
             + failing("b1") + ["-device", "virtio-scsi-pci,id=scsi0,addr=0x5",
                                "-device", "scsi-hd,drive=b1-raw,bus=scsi0.0,scsi-id=0,lun=0"])
-    run = run_app(blockio_check, "test_storage.device-errors", args, timeout=240)
+    run = run_app(blockio_check, f"test_storage.device-errors.{'el2' if el2 else 'el1'}",
+                  args, el2=el2, timeout=240)
     if run.done is None:
         run.fail("the app did not finish")
     statuses = {}
@@ -411,7 +413,8 @@ DISK = re.compile(r"(\w+) size=(\d+) lbs=(\d+) ro=(\d) sha256=(\S+) parts=(\S*)"
 
 
 @pytest.mark.firmware
-def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images):
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images, el2):
     """Linux on the same machine (plus the default virtio-net NIC): no BAR
     complaint, the disks with the sizes, partitions and bytes the host
     wrote, and the NIC's driver bound."""
@@ -420,7 +423,7 @@ def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images
     args += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=,addr=0x1"]
     cmdline = qemu.BASE_CMDLINE + " mmuon.disks=3"
     b = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
-             append=cmdline, mem="1G", extra=args, timeout=240)
+             append=cmdline, mem="1G", extra=args, el2=el2, timeout=240)
     r = qemu.verify_report(b, efi=True)
     seen = {}
     for e in r.all("disk"):
@@ -488,19 +491,20 @@ def partition_numbers(img: Image) -> tuple[set[int], set[int]]:
 
 
 @pytest.mark.firmware
-def test_grub_ls_sees_what_linux_sees(boot, firmware, kernel_new, initramfs, images):
+@pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
+def test_grub_ls_sees_what_linux_sees(boot, firmware, kernel_new, initramfs, images, el2):
     """GRUB 2.12 (Debian's monolithic image) lists, through mmuon's
     BlockIo, the disks and partitions Linux finds on the same machine."""
     import clients
     args, names = everything(images)
     linux = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
                  append=qemu.BASE_CMDLINE + f" mmuon.disks={len(names)}", mem="1G",
-                 extra=args, timeout=240)
+                 extra=args, el2=el2, timeout=240)
     r = qemu.verify_report(linux, efi=True)
     seen = {m[1]: m for e in r.all("disk") if (m := DISK.match(e.detail))}
     script = [(re.escape("grub> "), "ls\r"), (re.escape("grub> "), "halt\r")]
     grub = boot(firmware=firmware, kernel=clients.monolithic_grub("2.12"),
-                interact=script, extra=args, timeout=120)
+                interact=script, extra=args, el2=el2, timeout=120)
     listed: dict[str, set[int]] = {}
     for _, line in grub.lines:
         for m in GRUB_LS.finditer(line):
