@@ -33,6 +33,14 @@ static inline uint16_t mmio_read16(uintptr_t addr)
 	return v;
 }
 
+/* A register of @len bytes (1, 2 or 4), as one access of that size. */
+static inline uint32_t mmio_read_sized(uintptr_t addr, unsigned len)
+{
+	return len == 1	  ? mmio_read8(addr)
+	       : len == 2 ? mmio_read16(addr)
+			  : mmio_read32(addr);
+}
+
 static inline void mmio_write8(uintptr_t addr, uint8_t v)
 {
 	asm volatile("strb %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");

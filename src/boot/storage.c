@@ -75,30 +75,39 @@ static void probe_pci(const struct platform *p)
 	}
 }
 
+/* The page-rounded register block of a virtio-mmio transport. */
+static int map_transport(const struct mem_range *r)
+{
+	uint64_t page = r->base & ~(PAGE_SIZE - 1);
+	uint64_t end = (r->base + r->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	return mmu_map(page, end - page, PG_DEVICE | PG_WRITE);
+}
+
 static void probe_mmio(const struct platform *p)
 {
-	unsigned i;
+	unsigned i, incoherent = 0;
 
 	for (i = 0; i < p->virtio_mmio_count; i++) {
 		const struct virtio_mmio_info *m = &p->virtio_mmio[i];
-		uint64_t page = m->reg.base & ~(PAGE_SIZE - 1);
 		struct virtio_dev v = {0};
 
 		if (!m->dma_coherent) {
-			printf("mmuon: virtio-mmio@0x%llx is not dma-coherent "
-			       "in the DT: not used\n",
+			incoherent++;
+			continue;
+		}
+		if (map_transport(&m->reg)) {
+			printf("mmuon: virtio-mmio@0x%llx: cannot be mapped\n",
 			       (unsigned long long)m->reg.base);
 			continue;
 		}
-		if (mmu_map(page,
-			    ((m->reg.base + m->reg.size + PAGE_SIZE - 1) &
-			     ~(PAGE_SIZE - 1)) -
-				    page,
-			    PG_DEVICE | PG_WRITE))
-			continue;
 		if (!virtio_mmio_probe(&v, m->reg.base))
 			attach(&v);
 	}
+	if (incoherent)
+		printf("mmuon: %u virtio-mmio transports are not dma-coherent "
+		       "in the DT: not used\n",
+		       incoherent);
 }
 
 static void EFIAPI quiesce(EFI_EVENT event, VOID *ctx)

@@ -129,9 +129,9 @@ static unsigned size_bar(struct pci_host *h, struct pci_device *d, unsigned i,
 			m |= 0xffff0000u;
 		m |= 0xffffffff00000000ull;
 		b->space = PCI_SPACE_IO;
-		b->size = ~m + 1;
+		b->size = power_of_two(~m + 1) ? ~m + 1 : 0;
 		b->align = b->size;
-		return power_of_two(b->size) ? 1 : (b->size = 0, 1);
+		return 1;
 	}
 	b->prefetchable = mask & PCI_BAR_MEM_PREFETCH;
 	b->space = b->prefetchable ? PCI_SPACE_PMEM : PCI_SPACE_MEM;

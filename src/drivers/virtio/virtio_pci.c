@@ -87,9 +87,7 @@ static uint32_t read_config(struct virtio_dev *dev, unsigned off, unsigned len)
 
 	if (off + len > vp(dev)->device_len)
 		return 0;
-	return len == 1	  ? mmio_read8(a)
-	       : len == 2 ? mmio_read16(a)
-			  : mmio_read32(a);
+	return mmio_read_sized(a, len);
 }
 
 static uint16_t queue_max(struct virtio_dev *dev, unsigned index)
