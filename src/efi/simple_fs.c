@@ -246,6 +246,9 @@ static EFI_STATUS EFIAPI file_read(EFI_FILE_PROTOCOL *this, UINTN *size,
 		return read_dir(f, size, buf);
 	if (*size && !buf)
 		return EFI_INVALID_PARAMETER;
+	/* At the end: 0 bytes; past it: an error (13.5.5, as EDK2). */
+	if (fat_get_position(&f->file) > f->file.size)
+		return EFI_DEVICE_ERROR;
 	n = *size;
 	st = fat_read(&f->file, buf, &n);
 	*size = n;

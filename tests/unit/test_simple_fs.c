@@ -232,6 +232,10 @@ static void test_read_file_and_info(void **state)
 	assert_int_equal(size, 0);
 	size = 10;
 	assert_int_equal(f->Read(f, &size, NULL), EFI_INVALID_PARAMETER);
+	/* Past the end is an error, at the end is not (13.5.5). */
+	assert_int_equal(f->SetPosition(f, 70002), EFI_SUCCESS);
+	size = 10;
+	assert_int_equal(f->Read(f, &size, buf), EFI_DEVICE_ERROR);
 
 	info = get_info(f, &file_info_id);
 	assert_int_equal(info->Size, SIZE_OF_EFI_FILE_INFO + 13 * 2);
