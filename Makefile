@@ -11,6 +11,14 @@ export MMUON_CACHE
 
 BUILD     := build
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The release date SMBIOS reports (mm/dd/yyyy), so that a build is
+# reproducible: SOURCE_DATE_EPOCH's (dpkg-buildpackage sets it from the
+# changelog), else the commit's.
+ifdef SOURCE_DATE_EPOCH
+RELEASE_DATE := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%m/%d/%Y)
+else
+RELEASE_DATE := $(shell git log -1 --format=%cd --date=format:%m/%d/%Y 2>/dev/null || echo 01/01/1970)
+endif
 
 # libfdt for the firmware, built here with the firmware's own flags (no
 # FP/SIMD, no x18) from the source tools/fetch-arm64.sh unpacks into the
@@ -28,7 +36,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin
 	-nostdinc -isystem $(shell $(CC_FW) -print-file-name=include) \
 	-mgeneral-regs-only -ffixed-x18 -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
-	-Iinclude -Iinclude/libc -Isrc -I$(LIBFDT_INC) -DMMUON_VERSION='"$(VERSION)"' \
+	-Iinclude -Iinclude/libc -Isrc -I$(LIBFDT_INC) -DMMUON_VERSION='"$(VERSION)"' -DMMUON_DATE='"$(RELEASE_DATE)"' \
 	-DMMUON_FIRMWARE
 FW_ASFLAGS := -Iinclude -Isrc -D__ASSEMBLY__
 # --emit-relocs keeps the relocations in the ELF for tools/check_runtime.py.
@@ -163,10 +171,11 @@ $(FW_OBJS) $(RT_OBJS): | $(LIBFDT_INC)/libfdt.h
 # The banner's version (-DMMUON_VERSION) must be the tree's at build time,
 # -dirty included: main.c is rebuilt whenever `git describe` changes (the
 # stamp is rewritten only then). tools/bench.py reads it from the banner.
+# SMBIOS's type 0 (firmware_tables.c) has the version and the date.
 $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
-$(BUILD)/fw/src/boot/main.c.o: $(BUILD)/version.stamp
+	@echo '$(VERSION) $(RELEASE_DATE)' | cmp -s - $@ || echo '$(VERSION) $(RELEASE_DATE)' >$@
+$(BUILD)/fw/src/boot/main.c.o $(BUILD)/fw/src/boot/firmware_tables.c.o: $(BUILD)/version.stamp
 .PHONY: FORCE
 FORCE:
 

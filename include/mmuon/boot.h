@@ -20,4 +20,10 @@ __attribute__((noreturn)) void boot_linux(const struct platform *p);
  */
 void linux_kernel_placement(void *fdt);
 
+/*
+ * Gives the OS ACPI (QEMU's table loader) or, failing that, the DT, and
+ * SMBIOS (src/boot/firmware_tables.c). Needs the memory map and fw_cfg.
+ */
+void firmware_tables_install(const struct platform *p);
+
 #endif

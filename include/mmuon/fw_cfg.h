@@ -37,6 +37,14 @@ bool fw_cfg_present(void);
  */
 int fw_cfg_read(uint16_t key, uint32_t offset, void *dst, uint32_t len);
 
+/*
+ * DMA len bytes from src into item key at offset. QEMU accepts writes only
+ * to the few files it made writable (etc/vmgenid_addr,
+ * etc/hardware_errors_addr: the table loader's WRITE_POINTER targets);
+ * anything else ends with FW_CFG_DMA_ERROR.
+ */
+int fw_cfg_write(uint16_t key, uint32_t offset, const void *src, uint32_t len);
+
 /* A little-endian 32-bit item such as FW_CFG_KERNEL_SIZE; 0 if absent. */
 uint32_t fw_cfg_read_u32(uint16_t key);
 

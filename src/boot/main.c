@@ -45,8 +45,7 @@ static void efi_init(void)
 		printf("mmuon: fw_cfg at 0x%llx has no DMA interface\n",
 		       (unsigned long long)platform.fw_cfg.base);
 	efi_firmware_handle();
-	efi_install_configuration_table(&(EFI_GUID)EFI_DTB_TABLE_GUID,
-					(void *)platform.fdt);
+	firmware_tables_install(&platform);
 	efi_runtime_init(&platform);
 	efi_console_install();
 	efi_rng_install(&platform);

@@ -17,6 +17,7 @@
 #define DMA_CTL_READ (1u << 1)
 #define DMA_CTL_SKIP (1u << 2)
 #define DMA_CTL_SELECT (1u << 3)
+#define DMA_CTL_WRITE (1u << 4)
 
 #define DIR_NAME_LEN 56
 
@@ -50,7 +51,12 @@ bool fw_cfg_present(void)
 	return base != 0;
 }
 
-/* One DMA operation; the descriptor lives on the stack, in normal RAM. */
+/*
+ * One DMA operation; the descriptor lives on the stack, in normal RAM.
+ * The DT marks fw-cfg dma-coherent: the device reads and writes guest
+ * memory through the coherent interconnect, so neither the descriptor nor
+ * the data needs cache maintenance, only the ordering barriers below.
+ */
 static int dma(uint32_t control, void *address, uint32_t len)
 {
 	volatile struct dma_access access = {
@@ -77,7 +83,9 @@ static int dma(uint32_t control, void *address, uint32_t len)
 	return FW_CFG_OK;
 }
 
-int fw_cfg_read(uint16_t key, uint32_t offset, void *dst, uint32_t len)
+/* Select key, skip to offset, then one read or write of len bytes. */
+static int transfer(uint16_t key, uint32_t offset, uint32_t direction,
+		    void *buf, uint32_t len)
 {
 	uint32_t select = ((uint32_t)key << 16) | DMA_CTL_SELECT;
 	int rc;
@@ -88,7 +96,18 @@ int fw_cfg_read(uint16_t key, uint32_t offset, void *dst, uint32_t len)
 			return rc;
 		select = 0; /* already selected; the offset is kept */
 	}
-	return dma(select | DMA_CTL_READ, dst, len);
+	return dma(select | direction, buf, len);
+}
+
+int fw_cfg_read(uint16_t key, uint32_t offset, void *dst, uint32_t len)
+{
+	return transfer(key, offset, DMA_CTL_READ, dst, len);
+}
+
+int fw_cfg_write(uint16_t key, uint32_t offset, const void *src, uint32_t len)
+{
+	/* The device only reads src: the cast drops const for the shared path. */
+	return transfer(key, offset, DMA_CTL_WRITE, (void *)src, len);
 }
 
 uint32_t fw_cfg_read_u32(uint16_t key)
