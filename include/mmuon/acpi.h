@@ -17,8 +17,8 @@
 #define ACPI_RSDP_FILE "etc/acpi/rsdp"
 
 struct acpi_summary {
-	uint64_t rsdp;	 /* the RSDP's address */
-	unsigned tables; /* in the XSDT, plus the DSDT */
+	uint64_t rsdp;	      /* the RSDP's address */
+	unsigned tables;      /* in the XSDT, plus the DSDT */
 	char signatures[160]; /* "FACP DSDT APIC ...", for the console */
 	char error[128];      /* why the check failed */
 };

@@ -96,22 +96,21 @@ enum table_loader_status {
  * or written and tl->error explains. tl must stay alive as long as the
  * script (it keeps a pointer for table_loader_undo()).
  */
-int table_loader_run(struct table_loader *tl,
-		     const struct table_loader_io *io, const void *script,
-		     size_t size);
+int table_loader_run(struct table_loader *tl, const struct table_loader_io *io,
+		     const void *script, size_t size);
 
 /* Undoes a successful run: zeros written back, blobs released. */
 void table_loader_undo(struct table_loader *tl);
 
 /* The loaded blob of file name, or NULL. */
-const struct table_loader_blob *
-table_loader_blob(const struct table_loader *tl, const char *name);
+const struct table_loader_blob *table_loader_blob(const struct table_loader *tl,
+						  const char *name);
 
 /*
  * Where the OS's [address, address + len) lies in the loaded blobs, or
  * NULL if not wholly inside one (for checking what the script built).
  */
-const uint8_t *table_loader_map(const struct table_loader *tl,
-				uint64_t address, uint64_t len);
+const uint8_t *table_loader_map(const struct table_loader *tl, uint64_t address,
+				uint64_t len);
 
 #endif

@@ -73,8 +73,8 @@ static bool io_find(void *ctx, const char *name, uint32_t *size)
 	return fw_cfg_find_file(name, &key, size) == FW_CFG_OK;
 }
 
-static void *io_load(void *ctx, const char *name, uint32_t size,
-		     uint32_t align, enum table_memory type, uint64_t *address)
+static void *io_load(void *ctx, const char *name, uint32_t size, uint32_t align,
+		     enum table_memory type, uint64_t *address)
 {
 	UINTN pages = EFI_SIZE_TO_PAGES(size);
 	EFI_PHYSICAL_ADDRESS base = BELOW_4G;
@@ -266,7 +266,7 @@ void firmware_tables_install(const struct platform *p)
 	bool acpi = install_acpi();
 
 	if (!acpi)
-		efi_install_configuration_table(
-			&(EFI_GUID)EFI_DTB_TABLE_GUID, (void *)p->fdt);
+		efi_install_configuration_table(&(EFI_GUID)EFI_DTB_TABLE_GUID,
+						(void *)p->fdt);
 	install_smbios(acpi);
 }

@@ -113,7 +113,8 @@ static int check_dsdt(const struct table_loader *tl, struct acpi_summary *s,
 
 int acpi_check(const struct table_loader *tl, struct acpi_summary *s)
 {
-	const struct table_loader_blob *b = table_loader_blob(tl, ACPI_RSDP_FILE);
+	const struct table_loader_blob *b =
+		table_loader_blob(tl, ACPI_RSDP_FILE);
 	const uint8_t *rsdp, *xsdt;
 	uint32_t length, entries;
 	bool fadt = false;

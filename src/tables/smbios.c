@@ -85,7 +85,8 @@ static int walk(const uint8_t *t, size_t size, struct walk *w,
 				    length);
 		end = strings_end(t, off + length, size);
 		if (!end)
-			return fail(r, "type %u at 0x%zx: strings not terminated",
+			return fail(r,
+				    "type %u at 0x%zx: strings not terminated",
 				    type, off);
 		w->structures++;
 		w->has_type0 |= type == TYPE_BIOS;

@@ -109,8 +109,8 @@ static int fail(struct table_loader *tl, int status, size_t entry,
 			? command_names[cmd]
 			: "unknown";
 
-	n = fmt_snprintf(tl->error, sizeof(tl->error), "command %zu (%s): ",
-			 entry, what);
+	n = fmt_snprintf(tl->error, sizeof(tl->error),
+			 "command %zu (%s): ", entry, what);
 	if (n >= sizeof(tl->error))
 		return status;
 	va_start(ap, fmt);
@@ -200,7 +200,8 @@ static int check_add_pointer(struct table_loader *tl, size_t entry)
 {
 	const uint8_t *e = tl->script + entry * TABLE_LOADER_ENTRY_SIZE;
 	struct table_loader_blob *dst = used_blob(tl, entry, NAME1);
-	struct table_loader_blob *src = dst ? used_blob(tl, entry, NAME2) : NULL;
+	struct table_loader_blob *src =
+		dst ? used_blob(tl, entry, NAME2) : NULL;
 	uint32_t offset = le32(e + POINTER_OFFSET);
 	uint8_t size = e[POINTER_SIZE];
 
@@ -304,13 +305,12 @@ static int load(struct table_loader *tl, size_t entry)
 	const uint8_t *e = tl->script + entry * TABLE_LOADER_ENTRY_SIZE;
 	struct table_loader_blob *b = find_blob(tl, (const char *)e + NAME1);
 
-	b->data = tl->io->load(tl->io->ctx, b->name, b->size, b->align,
-			       b->type, &b->address);
+	b->data = tl->io->load(tl->io->ctx, b->name, b->size, b->align, b->type,
+			       &b->address);
 	if (!b->data)
 		return fail(tl, TABLE_LOADER_IO_ERROR, entry,
 			    "cannot load %s (%u bytes)", b->name, b->size);
-	if (b->address & (b->align - 1) ||
-	    !fits(b->address + b->size - 1, 4))
+	if (b->address & (b->align - 1) || !fits(b->address + b->size - 1, 4))
 		return fail(tl, TABLE_LOADER_IO_ERROR, entry,
 			    "%s loaded at 0x%llx: not aligned to 0x%x or "
 			    "above 4 GiB",
@@ -385,8 +385,8 @@ static bool write_pointer(struct table_loader *tl, size_t entry, bool undo)
 	uint8_t size = e[WRPTR_SIZE];
 	uint8_t bytes[8];
 
-	put_le(bytes,
-	       undo ? 0 : src->address + le32(e + WRPTR_SRC_OFFSET), size);
+	put_le(bytes, undo ? 0 : src->address + le32(e + WRPTR_SRC_OFFSET),
+	       size);
 	return tl->io->write(tl->io->ctx, (const char *)e + NAME1,
 			     le32(e + WRPTR_DST_OFFSET), bytes, size);
 }
@@ -433,9 +433,8 @@ void table_loader_undo(struct table_loader *tl)
 	}
 }
 
-int table_loader_run(struct table_loader *tl,
-		     const struct table_loader_io *io, const void *script,
-		     size_t size)
+int table_loader_run(struct table_loader *tl, const struct table_loader_io *io,
+		     const void *script, size_t size)
 {
 	size_t entries = size / TABLE_LOADER_ENTRY_SIZE;
 	int rc;
@@ -462,14 +461,14 @@ int table_loader_run(struct table_loader *tl,
 	return rc;
 }
 
-const struct table_loader_blob *
-table_loader_blob(const struct table_loader *tl, const char *name)
+const struct table_loader_blob *table_loader_blob(const struct table_loader *tl,
+						  const char *name)
 {
 	return find_blob((struct table_loader *)tl, name);
 }
 
-const uint8_t *table_loader_map(const struct table_loader *tl,
-				uint64_t address, uint64_t len)
+const uint8_t *table_loader_map(const struct table_loader *tl, uint64_t address,
+				uint64_t len)
 {
 	for (unsigned i = 0; i < tl->count; i++) {
 		const struct table_loader_blob *b = &tl->blobs[i];

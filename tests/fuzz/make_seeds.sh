@@ -23,6 +23,8 @@
 #                 done; each also with the "fix the CRCs" byte after it
 #   fuzz_gpt, fuzz_mbr, fuzz_eltorito: disks from sgdisk, fdisk, sfdisk
 #                 and xorriso (partition_seeds.sh)
+#   fuzz_table_loader, fuzz_smbios: QEMU's fw_cfg data captured in
+#                 tests/unit/data/qemu/ (gen_tables_seeds.py)
 set -eu
 
 OUT=${1:-build/fuzz/seeds}
@@ -32,6 +34,7 @@ HERE=$(dirname "$0")
 
 mkdir -p "$OUT/fuzz_pe" "$OUT/fuzz_dt"
 /usr/bin/python3 "$HERE/gen_seeds.py" "$OUT"
+/usr/bin/python3 "$HERE/gen_tables_seeds.py" "$OUT"
 
 for k in vmlinuz-6.1 vmlinuz-new; do
 	if [ -f "$CACHE/arm64/$k" ]; then

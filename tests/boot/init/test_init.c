@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -735,6 +736,235 @@ static void check_cpus(void)
 	INFO("cpus", "%ld (online: %s)", sysconf(_SC_NPROCESSORS_ONLN), buf);
 }
 
+/* ---- ACPI, DT and SMBIOS: what the firmware told the kernel ----------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ACPI tables the kernel found, or "absent" (DT mode). */
+static void check_acpi_tables(void)
+{
+	char *names[64], list[1024] = "";
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir = opendir("/sys/firmware/acpi/tables");
+
+	if (!dir) {
+		INFO("acpi-tables", "absent");
+		return;
+	}
+	while ((d = readdir(dir)) && n < 64)
+		if (d->d_type == DT_REG)
+			names[n++] = strdup(d->d_name);
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? " " : "", names[i]);
+		free(names[i]);
+	}
+	INFO("acpi-tables", "%s", list);
+}
+
+/* Whether the kernel runs on a DT (it unflattens none in ACPI mode). */
+static void check_devicetree(void)
+{
+	char compatible[128] = "";
+	ssize_t n;
+
+	n = read_file("/proc/device-tree/compatible", compatible,
+		      sizeof(compatible));
+	if (n < 0 && access("/proc/device-tree", F_OK) != 0) {
+		INFO("devicetree", "absent");
+		return;
+	}
+	INFO("devicetree", "present compatible=%s", n > 0 ? compatible : "");
+}
+
+/* One structure's raw bytes from /sys/firmware/dmi/entries/T-I/raw. */
+static ssize_t dmi_raw(const char *entry, char *buf, size_t size)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "/sys/firmware/dmi/entries/%s/raw", entry);
+	return read_file(path, buf, size);
+}
+
+/*
+ * DMI as userspace sees it (dmidecode, systemd, cloud-init): the id
+ * fields, which structure types exist, the OEM strings (type 11) and the
+ * BIOS characteristics of type 0.
+ */
+static void check_dmi(void)
+{
+	static const char *const fields[] = {
+		"bios_vendor",	  "bios_version",   "bios_date",
+		"sys_vendor",	  "product_name",   "product_version",
+		"product_serial", "chassis_vendor", "board_vendor",
+	};
+	char buf[1024], path[96], types[512] = "";
+	unsigned char raw[512];
+	int present[256] = {0};
+	struct dirent *d;
+	DIR *dir;
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/class/dmi/id/%s", fields[i]);
+		if (read_file(path, buf, sizeof(buf)) >= 0) {
+			char name[64];
+
+			chomp(buf);
+			snprintf(name, sizeof(name), "dmi-%s", fields[i]);
+			INFO(name, "%s", buf);
+		}
+	}
+	dir = opendir("/sys/firmware/dmi/entries");
+	if (!dir) {
+		INFO("dmi-types", "absent");
+		return;
+	}
+	while ((d = readdir(dir))) {
+		unsigned t;
+
+		if (sscanf(d->d_name, "%u-", &t) == 1 && t < 256)
+			present[t] = 1;
+		/* Type 11, OEM strings: the strings after the 5-byte header. */
+		if (!strncmp(d->d_name, "11-", 3) &&
+		    (n = dmi_raw(d->d_name, (char *)raw, sizeof(raw))) > 5) {
+			for (ssize_t p = raw[1]; p < n && raw[p];
+			     p += strlen((char *)raw + p) + 1)
+				INFO("dmi-oem-string", "%s", (char *)raw + p);
+		}
+	}
+	closedir(dir);
+	for (int t = 0; t < 256; t++)
+		if (present[t])
+			snprintf(types + strlen(types),
+				 sizeof(types) - strlen(types), "%s%d",
+				 types[0] ? " " : "", t);
+	INFO("dmi-types", "%s", types);
+	/* Type 0: characteristics (u64 at 0x0a), extension bytes 0x12, 0x13. */
+	n = dmi_raw("0-0", (char *)raw, sizeof(raw));
+	if (n >= 0x14) {
+		unsigned long long c = 0;
+
+		for (int i = 7; i >= 0; i--)
+			c = c << 8 | raw[0x0a + i];
+		INFO("dmi-bios-characteristics",
+		     "0x%llx ext1=0x%02x ext2=0x%02x", c, raw[0x12], raw[0x13]);
+	}
+}
+
+/*
+ * fw_cfg through its MMIO registers, from user space (/dev/mem): the
+ * selector at +8 (16-bit big-endian), the data at +0, byte by byte. Where
+ * it is comes from /proc/iomem (the ACPI device QEMU0002, or the DT's
+ * fw-cfg node).
+ */
+static volatile uint8_t *fw_cfg_map(void)
+{
+	char line[256];
+	unsigned long long base = 0;
+	volatile uint8_t *regs;
+	FILE *f = fopen("/proc/iomem", "r");
+	int fd;
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "QEMU0002") || strstr(line, "fw-cfg"))
+			sscanf(line, " %llx", &base);
+	fclose(f);
+	fd = base ? open("/dev/mem", O_RDWR | O_SYNC) : -1;
+	if (fd < 0)
+		return NULL;
+	regs = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    base & ~4095ull);
+	close(fd);
+	return regs == MAP_FAILED ? NULL : regs + (base & 4095);
+}
+
+static void fw_cfg_read(volatile uint8_t *regs, uint16_t key, void *buf,
+			size_t len)
+{
+	*(volatile uint16_t *)(regs + 8) = (uint16_t)(key << 8 | key >> 8);
+	for (size_t i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = regs[0];
+}
+
+/* The contents of fw_cfg file name (up to len bytes); -1 if absent. */
+static int fw_cfg_file(volatile uint8_t *regs, const char *name, void *buf,
+		       size_t len)
+{
+	struct {
+		uint32_t size;
+		uint16_t select, reserved;
+		char name[56];
+	} e;
+	uint32_t count;
+
+	fw_cfg_read(regs, 0x19, &count, 4);
+	count = __builtin_bswap32(count);
+	for (uint32_t i = 0; i < count; i++) {
+		for (size_t b = 0; b < sizeof(e); b++)
+			((uint8_t *)&e)[b] = regs[0];
+		if (!strcmp(e.name, name)) {
+			fw_cfg_read(regs, __builtin_bswap16(e.select), buf,
+				    len);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The table loader's WRITE_POINTER, seen from the guest: with ras=on, the
+ * firmware writes the address of QEMU's error blocks back into the fw_cfg
+ * file etc/hardware_errors_addr; the HEST (ACPI 6.5 18.3.2.8, GHESv2) the
+ * firmware linked points at the same place. The two must agree.
+ */
+static void check_write_pointer(void)
+{
+	unsigned char hest[4096];
+	unsigned long long table = 0, written = 0;
+	volatile uint8_t *regs;
+	ssize_t n = read_file("/sys/firmware/acpi/tables/HEST", (char *)hest,
+			      sizeof(hest));
+
+	if (n < 0)
+		return; /* no ras=on */
+	/* Structures from offset 40; the GHESv2 error status address GAS
+	 * is at +20, its address at +24. */
+	if (n >= 40 + 32 && hest[40] == 10)
+		memcpy(&table, hest + 40 + 24, 8);
+	regs = fw_cfg_map();
+	if (!regs) {
+		FAIL("write-pointer", "no fw_cfg registers via /dev/mem: %s",
+		     strerror(errno));
+		return;
+	}
+	if (fw_cfg_file(regs, "etc/hardware_errors_addr", &written, 8)) {
+		FAIL("write-pointer",
+		     "no fw_cfg file etc/hardware_errors_addr");
+		return;
+	}
+	report("write-pointer", table && table == written ? "PASS" : "FAIL",
+	       "fw_cfg etc/hardware_errors_addr=0x%llx HEST GHESv2 error "
+	       "status address=0x%llx",
+	       written, table);
+}
+
+static void check_firmware_tables(void)
+{
+	check_acpi_tables();
+	check_devicetree();
+	check_dmi();
+	check_write_pointer();
+}
+
 /* ---- shell mode ------------------------------------------------------------ */
 
 static volatile sig_atomic_t stop_cmd;
@@ -872,6 +1102,7 @@ int main(void)
 	check_cpus();
 	if (param_value("mmuon.vars"))
 		check_efi_variables(param_value("mmuon.vars"));
+	check_firmware_tables();
 	check_uptime("uptime-report");
 	report("done", n_fail ? "FAIL" : "PASS", "%d passed, %d failed", n_pass,
 	       n_fail);
