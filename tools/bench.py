@@ -419,10 +419,40 @@ class Count:
     insns: int | None  # guest instructions before the kernel's first one
     entry: int | None = None  # where the kernel was entered
     why: str = ""
+    tables: int | None = None  # mmuon: installing ACPI and SMBIOS (tables_marks())
+
+
+def tables_marks(elf: Path) -> list[int] | None:
+    """Where mmuon's ACPI and SMBIOS installation starts and ends.
+
+    The entry of firmware_tables_install() (src/boot/firmware_tables.c) and
+    the instruction after its one call: both start a translation block, so
+    the plugin's count at the second minus the first is what installing the
+    tables cost (fw_cfg reads and DMA, the script, the checks, SMBIOS).
+    """
+    objdump = os.environ.get("CROSS", "aarch64-linux-gnu-") + "objdump"
+    try:
+        out = subprocess.run([objdump, "-d", str(elf)], capture_output=True, text=True,
+                             check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    entry = re.search(r"^([0-9a-f]+) <firmware_tables_install>:", out, re.M)
+    calls = re.findall(r"^\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+bl\s+[0-9a-f]+ "
+                       r"<firmware_tables_install>", out, re.M)
+    if not entry or len(calls) != 1:
+        return None
+    return [int(entry[1], 16), int(calls[0], 16) + 4]
+
+
+def tables_cost(c: Count) -> str:
+    if c.tables is None or not c.insns:
+        return "not measured (no firmware_tables_install() marks)"
+    return f"{c.tables:,} instructions ({100 * c.tables / c.insns:.1f}%)"
 
 
 def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
-                       plugin: Path, timeout: float, logs: Path = LOGS) -> Count:
+                       plugin: Path, timeout: float, logs: Path = LOGS,
+                       marks: list[int] | None = None) -> Count:
     """Guest instructions executed from reset to the kernel's first one.
 
     The plugin (tools/plugin/insn_count.c) recognises the kernel's first
@@ -441,13 +471,17 @@ def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
     is stopped at the first console line the kernel (or its EFI stub)
     prints: the rest of the boot adds nothing to the figure. The console
     and the plugin's result go to `logs`.
+
+    marks: two addresses; Count.tables is the instructions between the first
+    executions of the blocks there (see tables_marks()).
     """
     data = img.path.read_bytes()
     patterns = [data[img.pe_entry:img.pe_entry + 16], data[:16]]
     out = logs / f"{fw.key}-count.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    arg = ",".join([str(plugin)] + [f"match={p.hex()}" for p in patterns] + [f"out={out}"])
+    arg = ",".join([str(plugin)] + [f"match={p.hex()}" for p in patterns]
+                   + [f"mark={m:x}" for m in marks or []] + [f"out={out}"])
     extra = fw.extra + ["-plugin", arg, "-icount", "shift=0,sleep=off"]
     log = logs / f"{fw.key}-count.log"
     b = qemu.run_qemu(kernel=img.path, initrd=initrd, append=qemu.BASE_CMDLINE,
@@ -460,7 +494,11 @@ def count_instructions(fw: Firmware, img: KernelImage, initrd: Path, mem: str,
         return Count(None, why=f"no result from the plugin ({why}; {log.relative_to(REPO)})")
     if not res.get("kernel_entered"):
         return Count(None, why=f"the kernel was never entered ({log.relative_to(REPO)})")
-    return Count(res["insns_before_kernel"], res["kernel_vaddr"])
+    c = Count(res["insns_before_kernel"], res["kernel_vaddr"])
+    at = [m["insns"] for m in res.get("marks", [])]
+    if marks and len(at) == 2 and None not in at:
+        c.tables = at[1] - at[0]
+    return c
 
 
 # ---- the EFI memory map the kernel sees ------------------------------------------
@@ -633,9 +671,13 @@ def main() -> int:
     # size below use one snapshot of it.
     mmuon = BUILD / "mmuon.bin"
     image_size = None
+    marks = None
     if MMUON_BIN.is_file():
         shutil.copyfile(MMUON_BIN, mmuon)
         image_size = mmuon.stat().st_size
+        if MMUON_BIN.with_suffix(".elf").is_file():
+            shutil.copyfile(MMUON_BIN.with_suffix(".elf"), mmuon.with_suffix(".elf"))
+            marks = tables_marks(mmuon.with_suffix(".elf"))
     fws = firmwares(env, mmuon if image_size is not None else MMUON_BIN)
     if a.only:
         keys = a.only.split(",")
@@ -677,11 +719,15 @@ def main() -> int:
             if plugin is None:
                 counts[fw.key] = Count(None, why="no build/plugin/insn_count.so: make plugins")
                 continue
-            c = counts[fw.key] = count_instructions(fw, img, initrd, a.mem, plugin,
-                                                    a.timeout + 120)
+            c = counts[fw.key] = count_instructions(
+                fw, img, initrd, a.mem, plugin, a.timeout + 120,
+                marks=marks if fw.key == "mmuon" else None)
             print(f"  instructions before the kernel, {fw.key}: "
                   + (f"{c.insns:,} (entered at {c.entry:#x})" if c.insns is not None
                      else c.why), flush=True)
+            if fw.key == "mmuon":
+                print(f"  ... of which installing ACPI and SMBIOS: {tables_cost(c)}",
+                      flush=True)
 
     kept: dict[str, tuple[Kept | None, str]] = {}
     if not a.no_memmap:
@@ -867,7 +913,11 @@ def report(fws, skipped, st, counts, kept, img, image_size, run: RunInfo, plot_e
         "kernel Image's at its PE entry point (EFI boots) or at offset 0 (QEMU -kernel, "
         "U-Boot's booti). Under icount the guest clock advances 1 ns per instruction, so "
         "timer waits cost the same number of instructions on any host: U-Boot's 2 s "
-        "autoboot delay counts as ~2e9 (a 1 GHz CPU spinning for 2 s).",
+        "autoboot delay counts as ~2e9 (a 1 GHz CPU spinning for 2 s). mmuon's boot "
+        "also marks the entry of firmware_tables_install() and the instruction after its "
+        "call (`mark=` arguments): the difference is what installing ACPI and SMBIOS cost, "
+        "fw_cfg reads and DMA included: "
+        + tables_cost(counts.get("mmuon", Count(None))) + ".",
     ]
     if plot_err:
         out += ["", f"No plot: {plot_err}."]
@@ -993,6 +1043,8 @@ def summary(st, counts, kept, image_size) -> str:
     c = counts.get("mmuon", Count(None)).insns
     parts.append(f"{c:,} instructions before the kernel" if c is not None
                  else "instructions before the kernel not measured")
+    if c is not None:
+        parts.append("ACPI and SMBIOS installation " + tables_cost(counts["mmuon"]))
     if image_size is not None:
         parts.append(f"image {image_size / 1024:.0f} KiB")
     k = kept.get("mmuon", (None, ""))[0]

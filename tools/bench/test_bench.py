@@ -4,7 +4,9 @@
     /usr/bin/python3 -m pytest -q tools/bench
 """
 
+import re
 import struct
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -160,3 +162,22 @@ def test_readme_has_the_markers():
     text = bench.README.read_text()
     assert text.count(bench.README_BEGIN) == 1 and text.count(bench.README_END) == 1
     assert text.index(bench.README_BEGIN) < text.index(bench.README_END)
+
+
+def test_tables_marks_bracket_the_one_call():
+    """The two marks: firmware_tables_install()'s entry (nm agrees) and the
+    instruction after the only `bl` to it."""
+    elf = bench.MMUON_BIN.with_suffix(".elf")
+    if not elf.is_file():
+        pytest.skip(f"{elf} is not built: run `make`")
+    marks = bench.tables_marks(elf)
+    assert marks is not None
+    nm = subprocess.run(["aarch64-linux-gnu-nm", str(elf)], capture_output=True,
+                        text=True, check=True).stdout
+    entry = next(int(line.split()[0], 16) for line in nm.splitlines()
+                 if line.endswith(" firmware_tables_install"))
+    assert marks[0] == entry
+    word = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--start-address",
+                           hex(marks[1] - 4), "--stop-address", hex(marks[1]), str(elf)],
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(r"\bbl\s+[0-9a-f]+ <firmware_tables_install>", word), word
