@@ -9,6 +9,7 @@
 
 #include <mmuon/acpi.h>
 #include <mmuon/fmt.h>
+#include <mmuon/le.h>
 
 #define RSDP_V1_LENGTH 20
 #define RSDP_LENGTH 36
@@ -20,15 +21,6 @@
 #define HEADER_LENGTH_FIELD 4
 #define FADT_DSDT 40
 #define FADT_X_DSDT 140
-
-static uint64_t le(const uint8_t *p, unsigned size)
-{
-	uint64_t v = 0;
-
-	while (size--)
-		v = v << 8 | p[size];
-	return v;
-}
 
 static uint8_t sum(const uint8_t *p, uint64_t len)
 {
@@ -65,7 +57,7 @@ static const uint8_t *table_at(const struct table_loader *tl,
 		     (unsigned long long)address);
 		return NULL;
 	}
-	length = (uint32_t)le(h + HEADER_LENGTH_FIELD, 4);
+	length = (uint32_t)le_get(h + HEADER_LENGTH_FIELD, 4);
 	if (length < HEADER_LENGTH || !table_loader_map(tl, address, length)) {
 		fail(s, "%s %.4s at 0x%llx: length %u out of its blob", what,
 		     (const char *)h, (unsigned long long)address, length);
@@ -92,14 +84,14 @@ static void add_signature(struct acpi_summary *s, const uint8_t *table)
 static int check_dsdt(const struct table_loader *tl, struct acpi_summary *s,
 		      const uint8_t *fadt)
 {
-	uint32_t length = (uint32_t)le(fadt + HEADER_LENGTH_FIELD, 4);
+	uint32_t length = (uint32_t)le_get(fadt + HEADER_LENGTH_FIELD, 4);
 	uint64_t dsdt = 0;
 	const uint8_t *t;
 
 	if (length >= FADT_X_DSDT + 8)
-		dsdt = le(fadt + FADT_X_DSDT, 8);
+		dsdt = le_get(fadt + FADT_X_DSDT, 8);
 	if (!dsdt && length >= FADT_DSDT + 4)
-		dsdt = le(fadt + FADT_DSDT, 4);
+		dsdt = le_get(fadt + FADT_DSDT, 4);
 	if (!dsdt)
 		return fail(s, "the FADT names no DSDT");
 	t = table_at(tl, s, dsdt, "DSDT");
@@ -125,7 +117,7 @@ int acpi_check(const struct table_loader *tl, struct acpi_summary *s)
 			    RSDP_LENGTH);
 	rsdp = b->data;
 	s->rsdp = b->address;
-	length = (uint32_t)le(rsdp + RSDP_LENGTH_FIELD, 4);
+	length = (uint32_t)le_get(rsdp + RSDP_LENGTH_FIELD, 4);
 	if (memcmp(rsdp, "RSD PTR ", 8))
 		return fail(s, "the RSDP has no \"RSD PTR \" signature");
 	if (rsdp[RSDP_REVISION] < 2)
@@ -135,17 +127,18 @@ int acpi_check(const struct table_loader *tl, struct acpi_summary *s)
 		return fail(s, "RSDP length %u", length);
 	if (sum(rsdp, RSDP_V1_LENGTH) || sum(rsdp, length))
 		return fail(s, "bad RSDP checksum");
-	xsdt = table_at(tl, s, le(rsdp + RSDP_XSDT, 8), "XSDT");
+	xsdt = table_at(tl, s, le_get(rsdp + RSDP_XSDT, 8), "XSDT");
 	if (!xsdt)
 		return -1;
-	length = (uint32_t)le(xsdt + HEADER_LENGTH_FIELD, 4);
+	length = (uint32_t)le_get(xsdt + HEADER_LENGTH_FIELD, 4);
 	if (memcmp(xsdt, "XSDT", 4) || (length - HEADER_LENGTH) % 8)
 		return fail(s, "the RSDP's XSDT is a %.4s of %u bytes",
 			    (const char *)xsdt, length);
 	entries = (length - HEADER_LENGTH) / 8;
 	for (uint32_t i = 0; i < entries; i++) {
-		const uint8_t *t = table_at(
-			tl, s, le(xsdt + HEADER_LENGTH + 8 * i, 8), "table");
+		const uint8_t *t =
+			table_at(tl, s, le_get(xsdt + HEADER_LENGTH + 8 * i, 8),
+				 "table");
 
 		if (!t)
 			return -1;

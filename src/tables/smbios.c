@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <mmuon/fmt.h>
+#include <mmuon/le.h>
 #include <mmuon/smbios.h>
 
 #define EP_CHECKSUM 5
@@ -79,7 +80,7 @@ static int walk(const uint8_t *t, size_t size, struct walk *w,
 				    off);
 		type = t[off];
 		length = t[off + 1];
-		handle = (uint16_t)(t[off + 2] | t[off + 3] << 8);
+		handle = (uint16_t)le_get(t + off + 2, 2);
 		if (length < HEADER_SIZE || length > size - off)
 			return fail(r, "type %u at 0x%zx: length %u", type, off,
 				    length);
@@ -140,16 +141,14 @@ static void put_bios(uint8_t *t, uint16_t handle,
 	memset(t, 0, BIOS_LENGTH);
 	t[0] = TYPE_BIOS;
 	t[1] = BIOS_LENGTH;
-	t[2] = (uint8_t)handle;
-	t[3] = (uint8_t)(handle >> 8);
+	le_put(t + 2, handle, 2);
 	t[4] = put_string(&p, b->vendor, &count);
 	t[5] = put_string(&p, b->version, &count);
 	/* 6-7: the real-mode segment of x86 BIOSes: none here. */
 	t[8] = put_string(&p, b->release_date, &count);
 	/* ROM size: 64 KiB * (n + 1); 0xff would need the 3.1 extension. */
 	t[9] = rom_units ? (rom_units > 0xff ? 0xfe : rom_units - 1) : 0;
-	for (unsigned i = 0; i < 8; i++)
-		t[10 + i] = (uint8_t)(characteristics >> (8 * i));
+	le_put(t + 10, characteristics, 8);
 	t[18] = b->acpi ? BIOS_EXT1_ACPI : 0;
 	t[19] = BIOS_EXT2_UEFI | BIOS_EXT2_VM;
 	t[20] = t[21] = t[22] = t[23] = NOT_SUPPORTED;
@@ -206,11 +205,8 @@ int smbios_merge(const uint8_t *anchor, size_t anchor_size,
 	memcpy(out + r->table_offset + type0_size, tables, w.size);
 
 	table_address = address + r->table_offset;
-	for (unsigned i = 0; i < 4; i++)
-		out[EP_TABLE_MAX_SIZE + i] =
-			(uint8_t)((r->size - r->table_offset) >> (8 * i));
-	for (unsigned i = 0; i < 8; i++)
-		out[EP_TABLE_ADDRESS + i] = (uint8_t)(table_address >> (8 * i));
+	le_put(out + EP_TABLE_MAX_SIZE, r->size - r->table_offset, 4);
+	le_put(out + EP_TABLE_ADDRESS, table_address, 8);
 	out[EP_CHECKSUM] = 0;
 	for (size_t i = 0; i < ep_length; i++)
 		sum += out[i];

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <mmuon/fmt.h>
+#include <mmuon/le.h>
 #include <mmuon/table_loader.h>
 
 enum command {
@@ -56,23 +57,7 @@ static const char *const command_names[] = {
 
 static uint32_t le32(const uint8_t *p)
 {
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned size)
-{
-	uint64_t v = 0;
-
-	while (size--)
-		v = v << 8 | p[size];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned size)
-{
-	for (unsigned i = 0; i < size; i++, v >>= 8)
-		p[i] = (uint8_t)v;
+	return (uint32_t)le_get(p, 4);
 }
 
 static bool fits(uint64_t v, unsigned size)
@@ -325,7 +310,7 @@ static int add_pointer(struct table_loader *tl, size_t entry)
 	struct table_loader_blob *src = find_blob(tl, (const char *)e + NAME2);
 	uint32_t offset = le32(e + POINTER_OFFSET);
 	uint8_t size = e[POINTER_SIZE];
-	uint64_t value = get_le(dst->data + offset, size);
+	uint64_t value = le_get(dst->data + offset, size);
 
 	/* QEMU stored the offset within src; it must point into src. */
 	if (value >= src->size)
@@ -339,7 +324,7 @@ static int add_pointer(struct table_loader *tl, size_t entry)
 		return fail(tl, TABLE_LOADER_BAD_SCRIPT, entry,
 			    "address 0x%llx does not fit in %u bytes",
 			    (unsigned long long)value, size);
-	put_le(dst->data + offset, value, size);
+	le_put(dst->data + offset, value, size);
 	return TABLE_LOADER_OK;
 }
 
@@ -385,7 +370,7 @@ static bool write_pointer(struct table_loader *tl, size_t entry, bool undo)
 	uint8_t size = e[WRPTR_SIZE];
 	uint8_t bytes[8];
 
-	put_le(bytes, undo ? 0 : src->address + le32(e + WRPTR_SRC_OFFSET),
+	le_put(bytes, undo ? 0 : src->address + le32(e + WRPTR_SRC_OFFSET),
 	       size);
 	return tl->io->write(tl->io->ctx, (const char *)e + NAME1,
 			     le32(e + WRPTR_DST_OFFSET), bytes, size);
