@@ -26,7 +26,8 @@
  *
  * It also reports the status of the DT's cfi-flash node as the kernel got
  * it ("flash-node"): mmuon disables it so that no driver of the OS drives
- * the variable bank behind the runtime services' back.
+ * the variable bank behind the runtime services' back; in ACPI mode, the
+ * driver bound to the flash's ACPI device (none).
  *
  * Values are deterministic functions of a counter, so the host can tell
  * which write a variable holds. efivarfs is mounted (its module loaded)
@@ -281,14 +282,49 @@ static void write_authenticated(void)
 		PASS("var-auth", "refused: %s", strerror(err));
 }
 
-/* Every cfi-flash node the kernel got, and its status. */
+/*
+ * ACPI mode: each flash device the ACPI tables describe (LNRO0015, as
+ * older QEMUs' DSDTs had it) and the driver bound to it, or that there is
+ * none (QEMU 10 describes no flash).
+ */
+static void report_flash_acpi_devices(void)
+{
+	DIR *d = opendir("/sys/bus/acpi/devices");
+	struct dirent *e;
+	char path[512], target[256];
+	int found = 0;
+	ssize_t n;
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "LNRO0015:", 9))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/acpi/devices/%s/physical_node/driver",
+			 e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = 0;
+		INFO("flash-node", "acpi %s driver=%s", e->d_name,
+		     n > 0 ? strrchr(target, '/') + 1 : "none");
+		found++;
+	}
+	if (d)
+		closedir(d);
+	if (!found)
+		INFO("flash-node", "acpi: no flash device described");
+}
+
+/* Every cfi-flash node the kernel got, and its status (DT mode). */
 static void report_flash_nodes(void)
 {
 	DIR *d = opendir("/proc/device-tree");
 	struct dirent *e;
 	char path[512], buf[64];
 
-	while (d && (e = readdir(d))) {
+	if (!d) {
+		report_flash_acpi_devices();
+		return;
+	}
+	while ((e = readdir(d))) {
 		snprintf(path, sizeof(path), "/proc/device-tree/%s/compatible",
 			 e->d_name);
 		if (read_file(path, buf, sizeof(buf)) <= 0 ||
@@ -300,8 +336,7 @@ static void report_flash_nodes(void)
 			strcpy(buf, "okay");
 		INFO("flash-node", "cfi-flash status=%s", buf);
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
 }
 
 /* QueryVariableInfo(NV|BS|RT), as efivarfs' statfs passes it on. */
