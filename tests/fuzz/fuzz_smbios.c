@@ -18,27 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmuon/le.h>
 #include <mmuon/smbios.h>
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 #define ADDRESS 0x47fe0000ull
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
 
 /*
  * The reference walk: whole structures in [p, p + size), an end-of-table
@@ -103,8 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		for (size_t i = 0; i < out[6]; i++)
 			sum += out[i];
 		CHECK(sum == 0 && !memcmp(out, "_SM3_", 5));
-		CHECK(le(out + 16, 8) == ADDRESS + r.table_offset);
-		CHECK(le(out + 12, 4) == r.size - r.table_offset);
+		CHECK(le_get(out + 16, 8) == ADDRESS + r.table_offset);
+		CHECK(le_get(out + 12, 4) == r.size - r.table_offset);
 		CHECK(count_structures(out + r.table_offset,
 				       r.size - r.table_offset) ==
 		      (long)r.structures);

@@ -24,14 +24,7 @@
 #include <mmuon/acpi.h>
 #include <mmuon/table_loader.h>
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static const char *const FILES[] = {
 	"etc/acpi/rsdp",
