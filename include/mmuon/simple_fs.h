@@ -24,10 +24,4 @@ EFI_STATUS efi_simple_fs_attach(EFI_HANDLE handle, struct blockdev *dev,
  */
 void efi_simple_fs_install(void);
 
-/*
- * Why the last operation on a FAT SimpleFileSystem found the volume
- * corrupted ("cluster chain loops"), or NULL; NULL for other instances.
- */
-const char *efi_simple_fs_error(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs);
-
 #endif

@@ -26,6 +26,8 @@
 struct sfs_volume {
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL sfs;
 	EFI_HANDLE handle;
+	char name[48]; /* for messages: "virtio 00:01.0 partition 1" */
+	bool corruption_reported;
 	struct fat_volume fat;
 };
 
@@ -66,6 +68,21 @@ static EFI_STATUS efi_status(int st)
 	default: /* FAT_ERR_IO, FAT_ERR_DELETED (the spec's words for both) */
 		return EFI_DEVICE_ERROR;
 	}
+}
+
+/*
+ * The EFI status of a FAT result on @vol; the first corruption found on a
+ * volume is also named on the console (the reason, e.g. "cluster chain
+ * loops"): the caller only learns EFI_VOLUME_CORRUPTED.
+ */
+static EFI_STATUS status_of(struct sfs_volume *vol, int st)
+{
+	if (st == FAT_ERR_CORRUPT && !vol->corruption_reported) {
+		vol->corruption_reported = true;
+		printf("mmuon: %s: FAT volume corrupted: %s\n", vol->name,
+		       vol->fat.error);
+	}
+	return efi_status(st);
 }
 
 /* ---- times ------------------------------------------------------------ */
@@ -153,7 +170,7 @@ static EFI_STATUS EFIAPI file_open(EFI_FILE_PROTOCOL *this,
 		      &f->file);
 	if (st) {
 		efi_free(f);
-		return efi_status(st);
+		return status_of(dir->vol, st);
 	}
 	*new_handle = &f->proto;
 	return EFI_SUCCESS;
@@ -218,7 +235,7 @@ static EFI_STATUS read_dir(struct sfs_file *f, UINTN *size, VOID *buf)
 		return EFI_SUCCESS;
 	}
 	if (st)
-		return efi_status(st);
+		return status_of(f->vol, st);
 	if (*size < file_info_size(&info)) {
 		*size = file_info_size(&info);
 		return EFI_BUFFER_TOO_SMALL;
@@ -227,7 +244,7 @@ static EFI_STATUS read_dir(struct sfs_file *f, UINTN *size, VOID *buf)
 		return EFI_INVALID_PARAMETER;
 	st = fat_readdir(&f->file, &info, false);
 	if (st)
-		return efi_status(st);
+		return status_of(f->vol, st);
 	fill_file_info(&info, buf);
 	*size = file_info_size(&info);
 	return EFI_SUCCESS;
@@ -252,7 +269,7 @@ static EFI_STATUS EFIAPI file_read(EFI_FILE_PROTOCOL *this, UINTN *size,
 	n = *size;
 	st = fat_read(&f->file, buf, &n);
 	*size = n;
-	return efi_status(st);
+	return status_of(f->vol, st);
 }
 
 static EFI_STATUS EFIAPI file_write(EFI_FILE_PROTOCOL *this, UINTN *size,
@@ -269,7 +286,7 @@ static EFI_STATUS EFIAPI file_write(EFI_FILE_PROTOCOL *this, UINTN *size,
 	n = *size;
 	st = fat_write(&f->file, buf, &n);
 	*size = n;
-	return efi_status(st);
+	return status_of(f->vol, st);
 }
 
 static EFI_STATUS EFIAPI file_get_position(EFI_FILE_PROTOCOL *this,
@@ -292,7 +309,8 @@ static EFI_STATUS EFIAPI file_set_position(EFI_FILE_PROTOCOL *this,
 {
 	if (!this)
 		return EFI_INVALID_PARAMETER;
-	return efi_status(fat_set_position(&file_of(this)->file, position));
+	return status_of(file_of(this)->vol,
+			 fat_set_position(&file_of(this)->file, position));
 }
 
 /* Hands out a variable-size answer: BUFFER_TOO_SMALL with the size first. */
@@ -325,7 +343,7 @@ static EFI_STATUS EFIAPI file_get_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
 	if (efi_guid_equal(type, &file_info)) {
 		st = fat_get_info(&f->file, &info);
 		if (st)
-			return efi_status(st);
+			return status_of(f->vol, st);
 		status = give(size, buf, file_info_size(&info));
 		if (status == EFI_SUCCESS)
 			fill_file_info(&info, buf);
@@ -335,7 +353,7 @@ static EFI_STATUS EFIAPI file_get_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
 		return EFI_UNSUPPORTED;
 	st = fat_get_label(&f->vol->fat, label);
 	if (st)
-		return efi_status(st);
+		return status_of(f->vol, st);
 	label_size = (name_length(label) + 1) * 2;
 	if (efi_guid_equal(type, &label_id)) {
 		status = give(size, buf, label_size);
@@ -345,7 +363,7 @@ static EFI_STATUS EFIAPI file_get_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
 	}
 	st = fat_volume_info(&f->vol->fat, &vi);
 	if (st)
-		return efi_status(st);
+		return status_of(f->vol, st);
 	status = give(size, buf, SIZE_OF_EFI_FILE_SYSTEM_INFO + label_size);
 	if (status == EFI_SUCCESS) {
 		EFI_FILE_SYSTEM_INFO *out = buf;
@@ -392,7 +410,7 @@ static EFI_STATUS set_file_info(struct sfs_file *f, UINTN size,
 		return EFI_INVALID_PARAMETER;
 	st = fat_get_info(&f->file, &cur);
 	if (st)
-		return efi_status(st);
+		return status_of(f->vol, st);
 	/* A zero time means "leave it"; so does the time it has now. */
 	for (int i = 0; i < 3; i++) {
 		const struct fat_time *now[3] = {&cur.created, &cur.accessed,
@@ -424,24 +442,24 @@ static EFI_STATUS set_file_info(struct sfs_file *f, UINTN size,
 			return EFI_INVALID_PARAMETER;
 		st = fat_rename(&f->file, new->FileName);
 		if (st)
-			return efi_status(st);
+			return status_of(f->vol, st);
 	}
 	if (!(cur.attr & FAT_ATTR_DIRECTORY) && new->FileSize != cur.size) {
 		st = fat_set_size(&f->file, new->FileSize);
 		if (st)
-			return efi_status(st);
+			return status_of(f->vol, st);
 	}
 	if (new->Attribute != cur.attr) {
 		st = fat_set_attr(&f->file, (uint8_t) new->Attribute);
 		if (st)
-			return efi_status(st);
+			return status_of(f->vol, st);
 	}
 	if (set_time)
 		st = fat_set_times(&f->file,
 				   time_is_zero(times[0]) ? NULL : &t[0],
 				   time_is_zero(times[1]) ? NULL : &t[1],
 				   time_is_zero(times[2]) ? NULL : &t[2]);
-	return efi_status(st);
+	return status_of(f->vol, st);
 }
 
 static EFI_STATUS EFIAPI file_set_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
@@ -471,7 +489,7 @@ static EFI_STATUS EFIAPI file_set_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
 	}
 	if (!terminated(label, max))
 		return EFI_BAD_BUFFER_SIZE;
-	return efi_status(fat_set_label(&f->vol->fat, label));
+	return status_of(f->vol, fat_set_label(&f->vol->fat, label));
 }
 
 static EFI_STATUS EFIAPI file_flush(EFI_FILE_PROTOCOL *this)
@@ -484,7 +502,7 @@ static EFI_STATUS EFIAPI file_flush(EFI_FILE_PROTOCOL *this)
 		return EFI_DEVICE_ERROR;
 	if (!f->file.writable)
 		return EFI_ACCESS_DENIED;
-	return efi_status(fat_flush(&f->vol->fat));
+	return status_of(f->vol, fat_flush(&f->vol->fat));
 }
 
 /* The *Ex functions: done at once, then the token's event is signalled. */
@@ -570,7 +588,7 @@ static EFI_STATUS EFIAPI open_volume(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *this,
 		st = fat_mount(&vol->fat, dev);
 		vol->fat.clock = fat_clock;
 		if (st)
-			return efi_status(st);
+			return status_of(vol, st);
 	}
 	f = new_file(vol);
 	if (!f)
@@ -590,13 +608,12 @@ EFI_STATUS efi_simple_fs_attach(EFI_HANDLE handle, struct blockdev *dev,
 
 	if (!vol)
 		return EFI_OUT_OF_RESOURCES;
+	fmt_snprintf(vol->name, sizeof(vol->name), "%s", name);
 	st = fat_mount(&vol->fat, dev);
-	if (st == FAT_ERR_CORRUPT)
-		printf("mmuon: %s: FAT volume not usable: %s\n", name,
-		       vol->fat.error);
 	if (st) {
+		status = status_of(vol, st);
 		efi_free(vol);
-		return efi_status(st);
+		return status;
 	}
 	vol->fat.clock = fat_clock;
 	vol->handle = handle;
@@ -608,13 +625,6 @@ EFI_STATUS efi_simple_fs_attach(EFI_HANDLE handle, struct blockdev *dev,
 	if (status != EFI_SUCCESS)
 		efi_free(vol);
 	return status;
-}
-
-const char *efi_simple_fs_error(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs)
-{
-	struct sfs_volume *vol = (struct sfs_volume *)sfs;
-
-	return sfs->OpenVolume == open_volume ? vol->fat.error : NULL;
 }
 
 /* Each disk and partition the storage drivers install: FAT or not. */
