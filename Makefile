@@ -348,7 +348,9 @@ record-figures: all plugins
 
 # ---- boot-time benchmark ----------------------------------------------------
 # Boots mmuon, QEMU -kernel, EDK2 and U-Boot N times each, interleaved, and
-# writes results/bench.md, bench.csv and bench.png (tools/bench.py; minutes).
+# writes results/bench.md, bench.csv and bench.png (tools/bench.py; minutes);
+# then the variable store's costs (bench_vars.py: results/bench-vars.md) and
+# booting from disk, mmuon vs EDK2 (bench_disk.py: results/bench-disk.md).
 # PUBLISH=1 also copies them to docs/results/ and rewrites the README's
 # figures, which bench.py refuses for a build from a dirty tree.
 N ?= 10
@@ -360,3 +362,5 @@ bench: all plugins
 	$(MAKE) efi-apps
 	$(PYTHON) tools/bench_storage.py
 	$(PYTHON) tools/bench_clients.py -n $(N)
+	tools/fetch-arm64.sh shim grub-signed systemd-254
+	$(PYTHON) tools/bench_disk.py -n $(N)

@@ -46,11 +46,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
 
+import bench  # noqa: E402  (tools/bench.py: the build's version and publishability)
 import images  # noqa: E402
 import qemu  # noqa: E402
 
 PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
 WORK = qemu.BUILD / "bench" / "disk"
+# Others may rebuild build/mmuon.bin while this runs: every boot uses one
+# copy of it, taken at the start.
+MMUON = WORK / "mmuon.bin"
 MEM = "1G"
 TIMEOUT = 300
 TARGET_SHARE = 0.1  # mmuon's instructions before the boot loader / EDK2's
@@ -91,7 +95,7 @@ def entry_bytes(pe: Path, n: int = ENTRY_BYTES) -> bytes:
 
 def firmware_args(fw: str, case: Case) -> list[str]:
     if fw == "mmuon":
-        return images.mmuon_args()
+        return ["-bios", str(MMUON)]
     return images.edk2_args(primed_edk2_vars(case))
 
 
@@ -163,9 +167,10 @@ def count_before_loader(fw: str, case: Case) -> tuple[int | None, str]:
 
 
 def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str],
-           n: int) -> str:
+           n: int, build: bench.Build) -> tuple[str, bool]:
     lines = [
         "# Booting from disk: mmuon and EDK2 (tools/bench_disk.py)", "",
+        build.mark() + ".", "",
         f"{n} boot(s) of each, interleaved; virtio-blk-pci, `-cpu max -m {MEM}`, "
         f"Linux {qemu.KERNELS['new'].with_name('vmlinuz-new.package').read_text().strip()}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}.", "",
@@ -205,6 +210,9 @@ def main() -> int:
                   file=sys.stderr)
             return 2
     WORK.mkdir(parents=True, exist_ok=True)
+    if "mmuon" in fws:
+        shutil.copyfile(qemu.FIRMWARE, MMUON)
+    tree = bench.tree_version()
     initrd = qemu.BUILD / "boot" / "test-1048576.cpio"
     subprocess.run([str(ROOT / "tools" / "mkinitramfs.sh"), str(initrd)], check=True)
     cs = cases(qemu.KERNELS["new"], initrd)
@@ -224,7 +232,9 @@ def main() -> int:
             r.insns, r.why_no_count = count_before_loader(fw, c)
             print(f"  instructions before the boot loader, {c.key} {fw}: "
                   + (f"{r.insns:,}" if r.insns is not None else r.why_no_count), flush=True)
-    md, ok = report(results, cs, fws, a.runs)
+    build = bench.Build(bench.mmuon_version(WORK / f"mmuon-{cs[0].key}-1.log"), tree)
+    print(f"bench_disk: {build.mark()}", flush=True)
+    md, ok = report(results, cs, fws, a.runs, build)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "bench-disk.md").write_text(md)
     print(md)

@@ -31,12 +31,15 @@ itself, and U-Boot's default bootcmd (after its 2 s autoboot delay) runs
 Then the same for EFI clients between the firmware and the kernel (mmuon
 and EDK2 only): a standalone GRUB 2.12 image and a UKI of systemd-stub 254,
 each built by tests/boot/clients.py with the kernel and the initramfs
-inside, given as -kernel. The kernel is still found by its bytes; "before
-the kernel" then includes the client's own accesses, and mmuon's code is
-still told apart by its address.
+inside, given as -kernel; and the disk paths: systemd-boot 254 (Type #1
+entry) and shim + signed GRUB 2.06 on GPT disks (tests/boot/images.py) on
+virtio-blk-pci, found by the firmware's boot manager. The kernel is still
+found by its bytes; "before the kernel" then includes the client's own
+accesses, and mmuon's code is still told apart by its address.
 
     tools/mmu_off_table.py [--kernel new|6.1|PATH] [--only mmuon,edk2] [--el 1,2]
-                           [--clients grub-2.12,uki-254] [--json FILE] [--verbose]
+                           [--clients grub-2.12,uki-254,sdboot-disk,shim-grub-disk]
+                           [--json FILE] [--verbose]
 
 Exit status: 0 when every boot reached the init and mmuon made no MMU-off
 access (none before the kernel, none by its code over the whole boot) at
@@ -61,6 +64,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "boot"))
 import clients  # noqa: E402  (tests/boot/clients.py: GRUB images, UKIs)
+import images  # noqa: E402  (tests/boot/images.py: disk images of Debian's clients)
 import qemu  # noqa: E402  (tests/boot/qemu.py: QEMU command lines, console)
 
 PLUGIN = qemu.BUILD / "plugin" / "mmu_off.so"
@@ -75,13 +79,17 @@ FIRMWARES = {
     "u-boot": Path("/usr/lib/u-boot/qemu_arm64/u-boot.bin"),
 }
 
-# EFI clients: (row label, builder(kernel, initrd) -> the -kernel image),
-# run under these firmwares.
+# EFI clients: (row label, builder(kernel, initrd) -> the -kernel image, or
+# a disk image the firmware boots from, on virtio-blk-pci), run under these
+# firmwares.
 CLIENTS = {
     "grub-2.12": ("GRUB 2.12", lambda k, i: clients.build_grub(
         "2.12", k, i, clients.grub_menu([("test init", qemu.BASE_CMDLINE)]))),
     "uki-254": ("UKI (systemd-stub 254)", lambda k, i: clients.build_uki(
         "254", k, i, qemu.BASE_CMDLINE)),
+    "sdboot-disk": ("systemd-boot 254 from a disk (Type #1 entry)",
+                    lambda k, i: images.sdboot("254", k, i, menu_timeout=0)),
+    "shim-grub-disk": ("shim + GRUB 2.06 from a disk", images.shim_grub_esp),
 }
 CLIENT_FIRMWARES = ("mmuon", "edk2")
 
@@ -240,12 +248,16 @@ def run_one(name: str, el: int, kernel: Path, initrd: Path, *,
     if fw is not None and not fw.is_file():
         return Row(label, el, None, None, skipped=f"{fw} is missing")
     boot_kernel, boot_initrd, append = kernel, initrd, qemu.BASE_CMDLINE
+    drives: list[str] = []
     if client:
         try:
             boot_kernel = CLIENTS[client][1](kernel, initrd)
         except RuntimeError as e:
             return Row(label, el, None, None, skipped=f"cannot build {client}: {e}")
         boot_initrd, append = None, None  # inside the client
+        if isinstance(boot_kernel, images.Image):  # on a disk: no -kernel
+            drives = images.drive_args(boot_kernel, "virtio-blk-pci")
+            boot_kernel = None
     slug = (name + (f"-{client}" if client else "")).replace(" -", "-").replace(" ", "-")
     with tempfile.TemporaryDirectory(prefix="mmu-off-") as tmp:
         out = Path(tmp) / "result.json"
@@ -253,7 +265,7 @@ def run_one(name: str, el: int, kernel: Path, initrd: Path, *,
             kernel=boot_kernel, initrd=boot_initrd, append=append, firmware=fw,
             el2=(el == 2), timeout=timeout, check_timeout=False,
             log=LOGS / f"mmu-off-{slug}-el{el}.log",
-            extra=plugin_argv(kernel, out, plugin, fw_code=firmware_code(name)),
+            extra=plugin_argv(kernel, out, plugin, fw_code=firmware_code(name)) + drives,
         )
         result = json.loads(out.read_text()) if out.is_file() else None
     return Row(label, el, boot, result)
