@@ -38,7 +38,6 @@ import dataclasses
 import json
 import os
 import statistics
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -48,14 +47,9 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests"), str(ROOT / "t
 
 import clients  # noqa: E402
 import qemu  # noqa: E402
-from bench_disk import entry_bytes  # noqa: E402
+from pe_entry import client_entry_pattern, entry_bytes  # noqa: E402
 
 PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
-# A client's entry is often a plain prologue that firmware code shares
-# (systemd-stub's efi_main: stp x29, x30 ...): match up to 64 bytes of it,
-# but not the words the loader relocates (GRUB's literal pool follows its
-# first instructions).
-CLIENT_ENTRY_BYTES = 64
 WORK = qemu.BUILD / "bench" / "clients"
 MEM = "1G"
 TIMEOUT = 300
@@ -124,45 +118,6 @@ def count_before(fw: str, case: Case, what: str, pattern: bytes) -> tuple[int | 
     if not res.get("kernel_entered"):
         return None, f"the {what} was never entered ({log.relative_to(ROOT)})"
     return res["insns_before_kernel"], ""
-
-
-def relocated_offsets(pe: Path) -> set[int]:
-    """The RVAs of every 8-byte word a PE's base relocations patch (DIR64)."""
-    data = pe.read_bytes()
-    off = struct.unpack_from("<I", data, 0x3C)[0]
-    opt = off + 24
-    if struct.unpack_from("<I", data, opt + 108)[0] <= 5:
-        return set()
-    rva, size = struct.unpack_from("<II", data, opt + 112 + 5 * 8)
-    nsections, opt_size = struct.unpack_from("<H12xH", data, off + 6)
-    table = rva
-    for i in range(nsections):  # the table's file offset, through its section
-        vsize, va, _, raw = struct.unpack_from("<4I", data, opt + opt_size + 40 * i + 8)
-        if va <= rva < va + vsize:
-            table = raw + rva - va
-    words, at = set(), table
-    while at + 8 <= table + size:
-        page, block = struct.unpack_from("<II", data, at)
-        if block < 8:
-            break
-        for e in struct.unpack_from(f"<{(block - 8) // 2}H", data, at + 8):
-            if e >> 12 == 10:
-                words.add(page + (e & 0xFFF))
-        at += block
-    return words
-
-
-def client_entry_pattern(pe: Path) -> bytes:
-    """The bytes at the client's entry up to CLIENT_ENTRY_BYTES, cut before
-    the first relocated word (whole instructions)."""
-    data = pe.read_bytes()
-    off = struct.unpack_from("<I", data, 0x3C)[0]
-    entry = struct.unpack_from("<I", data, off + 24 + 16)[0]
-    n = CLIENT_ENTRY_BYTES
-    for word in relocated_offsets(pe):
-        if entry <= word + 7 and word < entry + n:
-            n = max(0, word - entry)
-    return entry_bytes(pe, max(4, n & ~3))
 
 
 def share(r: Result, edk2: Result | None, attr: str, target: float | None) -> str:

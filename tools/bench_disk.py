@@ -20,8 +20,8 @@ Two figures per image and firmware:
 - QEMU start -> the kernel's first console line (earlycon), the median of
   N boots, wall clock under TCG on this machine (noisy under load);
 - instructions executed from reset to the boot loader's first instruction
-  (shim's or systemd-boot's PE entry point, recognised by its first 16
-  bytes by tools/plugin/insn_count.c), under -icount shift=0,sleep=off:
+  (shim's or systemd-boot's PE entry point, recognised by up to 64 of its
+  bytes, tools/pe_entry.py, by tools/plugin/insn_count.c), under -icount shift=0,sleep=off:
   exact and repeatable, the firmware's own share of the boot. The target
   is mmuon <= 1/10 of EDK2's.
 
@@ -38,7 +38,6 @@ import json
 import os
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +48,7 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
 import bench  # noqa: E402  (tools/bench.py: the build's version and publishability)
 import images  # noqa: E402
 import qemu  # noqa: E402
+from pe_entry import client_entry_pattern  # noqa: E402
 
 PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
 WORK = qemu.BUILD / "bench" / "disk"
@@ -58,7 +58,6 @@ MMUON = WORK / "mmuon.bin"
 MEM = "1G"
 TIMEOUT = 300
 TARGET_SHARE = 0.1  # mmuon's instructions before the boot loader / EDK2's
-ENTRY_BYTES = 16
 
 
 @dataclasses.dataclass
@@ -76,21 +75,6 @@ def cases(kernel: Path, initrd: Path) -> list[Case]:
                  images.clients.systemd_boot("254")),
             Case("shim-grub", "shim + GRUB 2.06 (signed), kernel on the ESP", shim,
                  images.shim()["shim"])]
-
-
-def entry_bytes(pe: Path, n: int = ENTRY_BYTES) -> bytes:
-    """The first n bytes at a PE file's entry point (its code is not
-    relocated: only data is), as the CPU will fetch them."""
-    data = pe.read_bytes()
-    off = struct.unpack_from("<I", data, 0x3C)[0]
-    entry = struct.unpack_from("<I", data, off + 24 + 16)[0]
-    nsections, opt_size = struct.unpack_from("<H12xH", data, off + 6)
-    for i in range(nsections):
-        vsize, va, raw_size, raw = struct.unpack_from(
-            "<4I", data, off + 24 + opt_size + 40 * i + 8)
-        if va <= entry < va + max(vsize, raw_size):
-            return data[raw + entry - va:raw + entry - va + n]
-    raise SystemExit(f"bench_disk: {pe}: entry point {entry:#x} is in no section")
 
 
 def firmware_args(fw: str, case: Case) -> list[str]:
@@ -150,7 +134,7 @@ def count_before_loader(fw: str, case: Case) -> tuple[int | None, str]:
     """Instructions from reset to the boot loader's first one."""
     out = WORK / f"{fw}-{case.key}-count.json"
     out.unlink(missing_ok=True)
-    arg = f"{PLUGIN},match={entry_bytes(case.loader).hex()},out={out}"
+    arg = f"{PLUGIN},match={client_entry_pattern(case.loader).hex()},out={out}"
     log = WORK / f"{fw}-{case.key}-count.log"
     qemu.run_qemu(mem=MEM, extra=firmware_args(fw, case)
                   + images.drive_args(case.image, "virtio-blk-pci")
