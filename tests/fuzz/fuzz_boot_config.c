@@ -29,14 +29,7 @@
 #include <mmuon/devpath_util.h>
 #include <mmuon/load_option.h>
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static void check_path(const uint8_t *path, size_t size)
 {

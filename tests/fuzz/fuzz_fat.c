@@ -27,15 +27,7 @@
 #include <mmuon/fat.h>
 
 #include "../unit/ram_blockdev.h"
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 #define MAX_DEVICE (4u << 20)
 #define MAX_DEPTH 6
