@@ -38,9 +38,10 @@ uint32_t efi_image_non_nx_count(void);
 /*
  * AllocatePages calls this for each EfiLoaderCode allocation: made while an
  * image without NX_COMPAT runs, it becomes readable, writable and
- * executable (see src/efi/image.c).
+ * executable (see src/efi/image.c). Fails only if the page tables have
+ * no room for the change; the caller then frees the pages.
  */
-void efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages);
+EFI_STATUS efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages);
 
 /* The loaded image protocol of an image handle, to fill in LoadOptions. */
 EFI_LOADED_IMAGE_PROTOCOL *efi_image_loaded(EFI_HANDLE image_handle);

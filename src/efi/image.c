@@ -191,7 +191,7 @@ static void free_image_pages(EFI_PHYSICAL_ADDRESS base, uint64_t pages)
 		       (unsigned long long)status);
 }
 
-void efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages)
+EFI_STATUS efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages)
 {
 	/*
 	 * Fresh pages: nothing can have fetched instructions from them, and a
@@ -200,9 +200,10 @@ void efi_image_map_loader_code(EFI_PHYSICAL_ADDRESS base, UINTN pages)
 	 * cache maintenance that goes with it, is the image's business, as
 	 * under any firmware.
 	 */
-	if (running && !running->strict_wx)
-		mmu_map(base, pages * EFI_PAGE_SIZE,
-			PG_WRITE | PG_EXEC | PG_LEGACY_WX);
+	if (!running || running->strict_wx)
+		return EFI_SUCCESS;
+	return map_range(base, pages * EFI_PAGE_SIZE,
+			 PG_WRITE | PG_EXEC | PG_LEGACY_WX);
 }
 
 static EFI_DEVICE_PATH_PROTOCOL *

@@ -155,8 +155,11 @@ EFI_STATUS EFIAPI efi_allocate_pages(EFI_ALLOCATE_TYPE type,
 		align = SZ_64K;
 	}
 	status = memmap_allocate(&map, type, memory_type, pages, align, memory);
-	if (status == EFI_SUCCESS && memory_type == EfiLoaderCode)
-		efi_image_map_loader_code(*memory, pages);
+	if (status == EFI_SUCCESS && memory_type == EfiLoaderCode &&
+	    efi_image_map_loader_code(*memory, pages) != EFI_SUCCESS) {
+		efi_free_pages(*memory, pages); /* back to RW+XN, and free */
+		return EFI_OUT_OF_RESOURCES;
+	}
 	return status;
 }
 
