@@ -140,9 +140,10 @@ struct pci_device *pci_find(struct pci_host *host, struct pci_device *from,
 			    uint16_t vendor, uint16_t device);
 
 /*
- * Turns on memory (and I/O, if it has I/O BARs) decoding and bus mastering
- * for @dev and the bridges above it. Fails (-1) if a BAR of @dev got no
- * space.
+ * Turns on memory decoding and bus mastering for @dev and the bridges
+ * above it. Fails (-1) if a memory BAR of @dev got no space. I/O decoding
+ * stays off: the drivers here use memory BARs only (a transitional virtio
+ * device's legacy I/O BAR is assigned, for the OS, but not used).
  */
 int pci_claim(struct pci_host *host, struct pci_device *dev);
 

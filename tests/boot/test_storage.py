@@ -415,6 +415,16 @@ DISK = re.compile(r"(\w+) size=(\d+) lbs=(\d+) ro=(\d) sha256=(\S+) parts=(\S*)"
 @pytest.mark.firmware
 @pytest.mark.parametrize("el2", [False, True], ids=["el1", "el2"])
 def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images, el2):
+    linux_with_disks(boot, firmware, kernel_new, initramfs, images, el2)
+
+
+@pytest.mark.firmware
+@pytest.mark.slow
+def test_linux_61_sees_the_same_disks(boot, firmware, kernel_61, initramfs, images):
+    linux_with_disks(boot, firmware, kernel_61, initramfs, images, False)
+
+
+def linux_with_disks(boot, firmware, kernel, initramfs, images, el2):
     """Linux on the same machine (plus the default virtio-net NIC): no BAR
     complaint, the disks with the sizes, partitions and bytes the host
     wrote, and the NIC's driver bound."""
@@ -422,7 +432,7 @@ def test_linux_sees_the_same_disks(boot, firmware, kernel_new, initramfs, images
     args, disks = two_disks(images)
     args += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=,addr=0x1"]
     cmdline = qemu.BASE_CMDLINE + " mmuon.disks=3"
-    b = boot(firmware=firmware, kernel=kernel_new.path, initrd=initramfs.path,
+    b = boot(firmware=firmware, kernel=kernel.path, initrd=initramfs.path,
              append=cmdline, mem="1G", extra=args, el2=el2, timeout=240)
     r = qemu.verify_report(b, efi=True)
     seen = {}
