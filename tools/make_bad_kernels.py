@@ -425,10 +425,11 @@ def moved_sections(data: bytes, shift: int = SECTION_SHIFT) -> tuple[bytes, int]
     """The real kernel with `shift` zero bytes inserted after its headers:
     every section's PointerToRawData moves by `shift` while its RVA stays,
     so no section is at its file offset and the file cannot run where it is
-    DMA'd. A firmware must copy the sections to their RVAs (mmuon's
-    load-by-copy fallback). The certificate table (a file offset) moves
-    along. Returns the file and the bytes a loader copies: the headers and
-    each section's data up to its VirtualSize.
+    DMA'd in one piece. A firmware must put the sections at their RVAs
+    (mmuon DMAs them there one by one; a loader that reads the file into a
+    buffer copies them). The certificate table (a file offset) moves along.
+    Returns the file and the bytes such a copy moves: the headers and each
+    section's data up to its VirtualSize.
     """
     pe = PeHeader(data)
     headers = struct.unpack_from("<I", data, pe.size_of_headers_at)[0]

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The boot policy: Linux from QEMU's -kernel/-initrd/-append.
+ * The boot policy: QEMU's -kernel/-initrd/-append. The -kernel is Linux
+ * or any EFI application that starts it (GRUB, a UKI, systemd-boot).
  *
- * The kernel file is read twice by DMA: first its PE headers into a small
+ * The file is read twice by DMA: first its PE headers into a small
  * buffer, to learn how much memory it needs and how it must be aligned;
- * then the whole file straight to a uniformly random slot of free RAM,
- * where it runs. Only the BSS is written by the CPU. The loaded image
- * handle carries LINUX_EFI_LOADED_IMAGE_FIXED_GUID, so the stub runs the
- * kernel where it is instead of moving it (v6.1+ honour it).
+ * then straight to a uniformly random slot of free RAM, where it runs --
+ * in one piece when the file is laid out as the image (Linux), else
+ * section by section. Only what the file does not fill (BSS) is written
+ * by the CPU. The loaded image handle carries
+ * LINUX_EFI_LOADED_IMAGE_FIXED_GUID, so the stub runs the kernel where it
+ * is instead of moving it (v6.1+ honour it); a kernel that a loader hands
+ * to LoadImage later is placed the same way (place_loaded_kernel).
  */
 #include <string.h>
 
