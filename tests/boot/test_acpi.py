@@ -7,7 +7,8 @@
   GHES blocks, linked back to QEMU by a WRITE_POINTER: the guest reads
   QEMU's fw_cfg file and compares it with the HEST) and a reboot.
 - DMI in every boot: QEMU's system fields, mmuon's type 0, the cloud-init
-  NoCloud serial and the OEM strings given with -smbios.
+  NoCloud serial, a board and a chassis vendor and the OEM strings given
+  with -smbios (types 1, 2, 3, 11).
 - The same ACPI tables and DMI fields as under Debian's EDK2.
 - DT mode: -M virt,acpi=off, and mmuon's own switch
   -fw_cfg name=opt/mmuon/acpi,string=off.
@@ -38,7 +39,10 @@ LOGS = qemu.BUILD / "boot" / "logs"
 
 SERIAL = "ds=nocloud;s=http://10.0.2.2:8000/"
 OEM_STRINGS = ["mmuon-oem-1", "cloud-init=yes"]
-SMBIOS_ARGS = ["-smbios", f"type=1,serial={SERIAL}"]
+BOARD, CHASSIS = "mmuon-test-board", "mmuon-test-chassis"
+SMBIOS_ARGS = ["-smbios", f"type=1,serial={SERIAL}",
+               "-smbios", f"type=2,manufacturer={BOARD}",
+               "-smbios", f"type=3,manufacturer={CHASSIS}"]
 for _s in OEM_STRINGS:
     SMBIOS_ARGS += ["-smbios", f"type=11,value={_s}"]
 
@@ -71,13 +75,15 @@ def check_dmi(b: qemu.Boot, r: qemu.Report, *, acpi: bool) -> None:
         "dmi-bios_vendor": "mmuon",
         "dmi-bios_version": version,
         "dmi-product_serial": SERIAL,
+        "dmi-board_vendor": BOARD,  # -smbios type=2
+        "dmi-chassis_vendor": CHASSIS,  # -smbios type=3
     }
     got = {k: r.detail(k) for k in want}
     assert got == want, f"{got}\n{b.describe()}"
     assert re.fullmatch(r"\d\d/\d\d/\d{4}", r.detail("dmi-bios_date") or ""), r
     assert [e.detail for e in r.all("dmi-oem-string")] == OEM_STRINGS, r
     types = set((r.detail("dmi-types") or "").split())
-    assert {"0", "1", "3", "4", "11", "16", "17", "32", "127"} <= types, r
+    assert {"0", "1", "2", "3", "4", "11", "16", "17", "32", "127"} <= types, r
     # Type 0: UEFI and "virtual machine" (byte 0x13 bits 3, 4); ACPI (0x12 bit 0).
     m = re.fullmatch(r"0x[0-9a-f]+ ext1=0x([0-9a-f]+) ext2=0x([0-9a-f]+)",
                      r.detail("dmi-bios-characteristics") or "")
@@ -161,7 +167,7 @@ def test_same_tables_and_dmi_as_edk2(boot, firmware, kernel_new, initramfs):
     assert acpi_tables(edk2) == acpi_tables(mmuon) and CORE_TABLES <= acpi_tables(mmuon)
     assert edk2.detail("devicetree") == mmuon.detail("devicetree") == "absent"
     for f in ("sys_vendor", "product_name", "product_version", "product_serial",
-              "chassis_vendor"):
+              "board_vendor", "chassis_vendor"):
         assert edk2.detail(f"dmi-{f}") == mmuon.detail(f"dmi-{f}"), f
     assert [e.detail for e in edk2.all("dmi-oem-string")] == OEM_STRINGS
     assert [e.detail for e in mmuon.all("dmi-oem-string")] == OEM_STRINGS
