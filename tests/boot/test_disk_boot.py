@@ -46,6 +46,7 @@ import pytest
 
 import images
 import qemu
+from evidence import expect_signature, known_failure
 from clients import FIXED, ebs_stats
 from test_linux_boot import kernel_code_start
 
@@ -88,11 +89,11 @@ def disk_boot(boot, request, fw: str, drives: list[str], *, el2: bool = False,
 Case = tuple[str, str, str, bool, str]  # variant, firmware, bus, el2, kernel
 
 
-def cases(variants, default: list[Case], buses=images.DISK_BUSES):
+def cases(variants, default: list[Case], buses=images.DISK_BUSES, mmuon_marks=()):
     """Parametrize (variant, fw, bus, el2, kernel_name) for each variant:
     mmuon on every bus at EL1 and EL2 with the new kernel and on the first
     bus with 6.1; EDK2 on the first bus with both kernels and on the second
-    at EL2. Cases not in default are slow."""
+    at EL2. Cases not in default are slow; mmuon's get mmuon_marks."""
     params = []
     for v in variants:
         matrix = [(v, "edk2", buses[0], False, "new"), (v, "edk2", buses[0], False, "6.1"),
@@ -102,7 +103,7 @@ def cases(variants, default: list[Case], buses=images.DISK_BUSES):
         matrix += [c for c in default if c[0] == v and c not in matrix]
         for c in matrix:
             _, fw, bus, el2, kernel = c
-            marks = []
+            marks = list(mmuon_marks) if fw == "mmuon" else []
             if c not in default:
                 marks.append(pytest.mark.slow)
             params.append(pytest.param(*c, marks=marks, id=f"{v}-{fw}-{bus}-el{2 if el2 else 1}-"
@@ -143,8 +144,19 @@ def check_mmuon_placed_kernel(b: qemu.Boot, r: qemu.Report, kernel) -> dict[str,
 
 SHIM_GRUB = {"esp": images.shim_grub_esp, "ext4": images.shim_grub_ext4}
 
+# shim mirrors MokListX (17 KiB once its built-in lists are added) into the
+# volatile MokListXRT; when QueryVariableInfo says it does not fit, it
+# writes one variable per signature list instead (MokListXRT1, 2, ...),
+# each 76 bytes, until the volatile store is full. Under EDK2 (512 KiB)
+# MokListXRT is one variable; under mmuon (16 KiB) shim splits it, and
+# mmuon's own MmuonBootStats, written at ExitBootServices, no longer fits.
+SHIM_SPLIT_MOKLISTX = r"MMUON-TEST efivar-names: INFO .*\bMokListXRT1-605dab50-"
+VOLATILE_STORE_TOO_SMALL = known_failure(
+    "mmuon's 16 KiB of volatile variables: shim splits MokListXRT into ~50 "
+    "variables and fills it, MmuonBootStats cannot be written")
 
-@cases(SHIM_GRUB, default=[("esp", "mmuon", "virtio-blk-pci", False, "new"),
+
+@cases(SHIM_GRUB, mmuon_marks=[VOLATILE_STORE_TOO_SMALL], default=[("esp", "mmuon", "virtio-blk-pci", False, "new"),
                            ("ext4", "mmuon", "virtio-scsi-pci", True, "6.1")])
 def test_shim_grub(boot, request, initramfs, variant, fw, bus, el2, kernel_name):
     """shim + GRUB with the kernel on the ESP (esp) or on ext4 (ext4)."""
@@ -155,6 +167,9 @@ def test_shim_grub(boot, request, initramfs, variant, fw, bus, el2, kernel_name)
     r = check_shim_grub(b, image, initramfs)
     if fw == "mmuon":
         check_mmuon_placed_kernel(b, r, kernel)
+        expect_signature(b.output, SHIM_SPLIT_MOKLISTX, "shim split MokListXRT")
+        assert r.detail("bootstats-efivar"), \
+            f"mmuon's boot statistics (MmuonBootStats) did not reach the OS\n\n{b.describe()}"
 
 
 # ---- systemd-boot ---------------------------------------------------------------
