@@ -245,8 +245,8 @@ EFI_STATUS EFIAPI efi_client_allocate_pages(EFI_ALLOCATE_TYPE type,
 		return status;
 	pages = allocation_pages(memory_type, pages);
 	status = efi_memory_give(*memory, pages);
-	if (status != EFI_SUCCESS)
-		memmap_free(&map, *memory, pages);
+	if (status != EFI_SUCCESS) /* back, and plain RAM again */
+		efi_free_pages(*memory, pages);
 	return status;
 }
 
