@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -47,9 +45,9 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests"), str(ROOT / "t
 
 import clients  # noqa: E402
 import qemu  # noqa: E402
+from bench_boots import PLUGIN, count_before, rounds, seconds, share, timed_boot  # noqa: E402
 from pe_entry import client_entry_pattern, entry_bytes  # noqa: E402
 
-PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
 WORK = qemu.BUILD / "bench" / "clients"
 MEM = "1G"
 TIMEOUT = 300
@@ -75,63 +73,12 @@ def cases(kernel: Path, initrd: Path) -> list[Case]:
             Case("uki", "UKI, systemd-stub 254", uki, args)]
 
 
-@dataclasses.dataclass
-class Result:
-    kernel_s: list[float]
-    failures: list[str]
-    before_client: int | None = None
-    before_kernel: int | None = None
-    why_no_count: str = ""
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.kernel_s) if self.kernel_s else None
+def run_args(fw: str, case: Case) -> dict:
+    """run_qemu() arguments booting case under fw: the client as -kernel."""
+    return {"firmware": FIRMWARES[fw], "kernel": case.image, "mem": MEM}
 
 
-def timed_boot(fw: str, case: Case, rnd: int) -> tuple[float | None, str]:
-    log = WORK / f"{fw}-{case.key}-{rnd}.log"
-    b = qemu.run_qemu(firmware=FIRMWARES[fw], kernel=case.image, mem=MEM, timeout=TIMEOUT,
-                      check_timeout=False, log=log)
-    r = b.report
-    if b.kernel_time is None or not r.done or r.failures or b.returncode != 0:
-        return None, (f"no boot ({'killed' if b.timed_out else f'exit {b.returncode}'}; "
-                      f"{log.relative_to(ROOT)})")
-    if r.detail("cmdline") != case.cmdline:
-        return None, f"another command line: {r.detail('cmdline')!r} ({log.relative_to(ROOT)})"
-    return b.kernel_time, ""
-
-
-def count_before(fw: str, case: Case, what: str, pattern: bytes) -> tuple[int | None, str]:
-    """Instructions from reset to the first one whose bytes are `pattern`."""
-    out = WORK / f"{fw}-{case.key}-{what}.json"
-    out.unlink(missing_ok=True)
-    log = WORK / f"{fw}-{case.key}-{what}.log"
-    qemu.run_qemu(firmware=FIRMWARES[fw], kernel=case.image, mem=MEM,
-                  extra=["-plugin", f"{PLUGIN},match={pattern.hex()},out={out}",
-                         "-icount", "shift=0,sleep=off"],
-                  timeout=TIMEOUT + 300, check_timeout=False, log=log,
-                  stop_at=qemu.KERNEL_FIRST_LINE)
-    try:
-        res = json.loads(out.read_text())
-    except (OSError, ValueError):
-        return None, f"no result from the plugin ({log.relative_to(ROOT)})"
-    if not res.get("kernel_entered"):
-        return None, f"the {what} was never entered ({log.relative_to(ROOT)})"
-    return res["insns_before_kernel"], ""
-
-
-def share(r: Result, edk2: Result | None, attr: str, target: float | None) -> str:
-    mine, theirs = getattr(r, attr), getattr(edk2, attr) if edk2 else None
-    if mine is None or not theirs:
-        return "–"
-    text = f"{mine / theirs:.3f}"
-    if target is not None:
-        text += f" (target ≤ {target}: " + ("met" if mine <= target * theirs else "MISSED") + ")"
-    return text
-
-
-def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str],
-           n: int) -> tuple[str, bool]:
+def report(results: dict, cs: list[Case], fws: list[str], n: int) -> tuple[str, bool]:
     kernel_pkg = qemu.KERNELS["new"].with_name("vmlinuz-new.package").read_text().strip()
     lines = [
         "# EFI clients as -kernel: mmuon and EDK2 (tools/bench_clients.py)", "",
@@ -146,14 +93,14 @@ def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str
         edk2 = results.get(("edk2", c.key))
         for fw in fws:
             r = results[(fw, c.key)]
-            t = f"{r.median:.2f} s" if r.median is not None else "–"
-            bc = f"{r.before_client:,}" if r.before_client is not None else \
-                f"– ({r.why_no_count})"
-            bk = f"{r.before_kernel:,}" if r.before_kernel is not None else "–"
+            client, kernel = r.counts.get("client"), r.counts.get("kernel")
+            bc = f"{client:,}" if client is not None else f"– ({r.why_no_count})"
+            bk = f"{kernel:,}" if kernel is not None else "–"
             target = TARGET_SHARE if fw == "mmuon" else None
-            lines.append(f"| {c.label} | {fw} | {t} | {bc} | "
-                         f"{share(r, edk2, 'before_client', target)} | {bk} | "
-                         f"{share(r, edk2, 'before_kernel', None)} |")
+            theirs = edk2.counts if edk2 else {}
+            lines.append(f"| {c.label} | {fw} | {seconds(r)} | {bc} | "
+                         f"{share(client, theirs.get('client'), target)} | {bk} | "
+                         f"{share(kernel, theirs.get('kernel'))} |")
             for why in r.failures:
                 ok = False
                 lines.append(f"|  | {fw}: failed | {why} | | | | |")
@@ -186,28 +133,24 @@ def main() -> int:
     except RuntimeError as e:
         print(f"bench_clients: {e}", file=sys.stderr)
         return 2
-    results = {(fw, c.key): Result([], []) for fw in fws for c in cs}
-    for rnd in range(1, a.runs + 1):
-        for c in cs:
-            for fw in fws:
-                t, why = timed_boot(fw, c, rnd)
-                r = results[(fw, c.key)]
-                (r.kernel_s.append(t) if t is not None else r.failures.append(why))
-                print(f"  run {rnd}/{a.runs} {c.key:4s} {fw:5s} "
-                      + (f"kernel {t:.3f} s" if t is not None else f"FAILED: {why}"),
-                      flush=True)
+    results = rounds(a.runs, cs, fws, lambda fw, c, rnd: timed_boot(
+        WORK / f"{fw}-{c.key}-{rnd}.log", c.cmdline, ROOT, **run_args(fw, c), timeout=TIMEOUT))
     kernel_entry = entry_bytes(kernel)
     for c in cs:
         for fw in fws:
             r = results[(fw, c.key)]
-            r.before_client, r.why_no_count = count_before(
-                fw, c, "client", client_entry_pattern(c.image))
-            r.before_kernel, _ = count_before(fw, c, "kernel", kernel_entry)
+            for what, pattern in (("client", client_entry_pattern(c.image)),
+                                  ("kernel", kernel_entry)):
+                r.counts[what], why = count_before(
+                    pattern, WORK / f"{fw}-{c.key}-{what}.json",
+                    WORK / f"{fw}-{c.key}-{what}.log", what, ROOT, **run_args(fw, c),
+                    timeout=TIMEOUT + 300)
+                r.why_no_count = r.why_no_count or why
             print(f"  instructions before the client, {c.key} {fw}: "
-                  + (f"{r.before_client:,}" if r.before_client is not None
+                  + (f"{r.counts['client']:,}" if r.counts["client"] is not None
                      else r.why_no_count)
-                  + (f"; before the kernel {r.before_kernel:,}"
-                     if r.before_kernel is not None else ""), flush=True)
+                  + (f"; before the kernel {r.counts['kernel']:,}"
+                     if r.counts["kernel"] is not None else ""), flush=True)
     md, ok = report(results, cs, fws, a.runs)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "bench-clients.md").write_text(md)

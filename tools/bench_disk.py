@@ -34,10 +34,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +46,9 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
 import bench  # noqa: E402  (tools/bench.py: the build's version and publishability)
 import images  # noqa: E402
 import qemu  # noqa: E402
+from bench_boots import PLUGIN, count_before, rounds, seconds, share, timed_boot  # noqa: E402
 from pe_entry import client_entry_pattern  # noqa: E402
 
-PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
 WORK = qemu.BUILD / "bench" / "disk"
 # Others may rebuild build/mmuon.bin while this runs: every boot uses one
 # copy of it, taken at the start.
@@ -102,56 +100,14 @@ def primed_edk2_vars(case: Case) -> Path:
     return out
 
 
-@dataclasses.dataclass
-class Result:
-    kernel_s: list[float]
-    failures: list[str]
-    insns: int | None = None
-    why_no_count: str = ""
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.kernel_s) if self.kernel_s else None
+def run_args(fw: str, case: Case) -> dict:
+    """run_qemu() arguments booting case's disk under fw."""
+    return {"mem": MEM, "extra": firmware_args(fw, case)
+            + images.drive_args(case.image, "virtio-blk-pci")}
 
 
-def timed_boot(fw: str, case: Case, rnd: int) -> tuple[float | None, str]:
-    log = WORK / f"{fw}-{case.key}-{rnd}.log"
-    b = qemu.run_qemu(mem=MEM, extra=firmware_args(fw, case)
-                      + images.drive_args(case.image, "virtio-blk-pci"),
-                      timeout=TIMEOUT, check_timeout=False, log=log)
-    r = b.report
-    if b.kernel_time is None or not r.done or r.failures or b.returncode != 0:
-        said = [line for _, line in b.lines if line.startswith("mmuon: nothing booted")
-                or line.startswith("mmuon:   ")]
-        return None, (f"no boot ({'killed' if b.timed_out else f'exit {b.returncode}'}"
-                      f"; {log.relative_to(ROOT)})" + (": " + " ".join(said) if said else ""))
-    if r.detail("cmdline") != case.image.default_cmdline:
-        return None, f"booted another entry: {r.detail('cmdline')!r} ({log.relative_to(ROOT)})"
-    return b.kernel_time, ""
-
-
-def count_before_loader(fw: str, case: Case) -> tuple[int | None, str]:
-    """Instructions from reset to the boot loader's first one."""
-    out = WORK / f"{fw}-{case.key}-count.json"
-    out.unlink(missing_ok=True)
-    arg = f"{PLUGIN},match={client_entry_pattern(case.loader).hex()},out={out}"
-    log = WORK / f"{fw}-{case.key}-count.log"
-    qemu.run_qemu(mem=MEM, extra=firmware_args(fw, case)
-                  + images.drive_args(case.image, "virtio-blk-pci")
-                  + ["-plugin", arg, "-icount", "shift=0,sleep=off"],
-                  timeout=TIMEOUT + 300, check_timeout=False, log=log,
-                  stop_at=qemu.KERNEL_FIRST_LINE)
-    try:
-        res = json.loads(out.read_text())
-    except (OSError, ValueError):
-        return None, f"no result from the plugin ({log.relative_to(ROOT)})"
-    if not res.get("kernel_entered"):
-        return None, f"the boot loader was never entered ({log.relative_to(ROOT)})"
-    return res["insns_before_kernel"], ""
-
-
-def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str],
-           n: int, build: bench.Build) -> tuple[str, bool]:
+def report(results: dict, cs: list[Case], fws: list[str], n: int,
+           build: bench.Build) -> tuple[str, bool]:
     lines = [
         "# Booting from disk: mmuon and EDK2 (tools/bench_disk.py)", "",
         build.mark() + ".", "",
@@ -166,15 +122,11 @@ def report(results: dict[tuple[str, str], Result], cs: list[Case], fws: list[str
         edk2 = results.get(("edk2", c.key))
         for fw in fws:
             r = results[(fw, c.key)]
-            t = f"{r.median:.2f} s" if r.median is not None else "–"
-            i = f"{r.insns:,}" if r.insns is not None else f"– ({r.why_no_count})"
-            share = "–"
-            if r.insns is not None and edk2 and edk2.insns:
-                share = f"{r.insns / edk2.insns:.3f}"
-                if fw == "mmuon":
-                    met = r.insns <= TARGET_SHARE * edk2.insns
-                    share += " (target ≤ 0.1: " + ("met" if met else "MISSED") + ")"
-            lines.append(f"| {c.label} | {fw} | {t} | {i} | {share} |")
+            mine = r.counts.get("loader")
+            i = f"{mine:,}" if mine is not None else f"– ({r.why_no_count})"
+            theirs = edk2.counts.get("loader") if edk2 else None
+            part = share(mine, theirs, TARGET_SHARE if fw == "mmuon" else None)
+            lines.append(f"| {c.label} | {fw} | {seconds(r)} | {i} | {part} |")
             for why in r.failures:
                 ok = False
                 lines.append(f"|  | {fw}: failed | {why} | | |")
@@ -200,22 +152,19 @@ def main() -> int:
     initrd = qemu.BUILD / "boot" / "test-1048576.cpio"
     subprocess.run([str(ROOT / "tools" / "mkinitramfs.sh"), str(initrd)], check=True)
     cs = cases(qemu.KERNELS["new"], initrd)
-    results = {(fw, c.key): Result([], []) for fw in fws for c in cs}
-    for rnd in range(1, a.runs + 1):
-        for c in cs:
-            for fw in fws:
-                t, why = timed_boot(fw, c, rnd)
-                r = results[(fw, c.key)]
-                (r.kernel_s.append(t) if t is not None else r.failures.append(why))
-                print(f"  run {rnd}/{a.runs} {c.key:9s} {fw:5s} "
-                      + (f"kernel {t:.3f} s" if t is not None else f"FAILED: {why}"),
-                      flush=True)
+    results = rounds(a.runs, cs, fws, lambda fw, c, rnd: timed_boot(
+        WORK / f"{fw}-{c.key}-{rnd}.log", c.image.default_cmdline, ROOT, **run_args(fw, c),
+        timeout=TIMEOUT))
     for c in cs:
         for fw in fws:
             r = results[(fw, c.key)]
-            r.insns, r.why_no_count = count_before_loader(fw, c)
+            r.counts["loader"], r.why_no_count = count_before(
+                client_entry_pattern(c.loader), WORK / f"{fw}-{c.key}-count.json",
+                WORK / f"{fw}-{c.key}-count.log", "boot loader", ROOT, **run_args(fw, c),
+                timeout=TIMEOUT + 300)
             print(f"  instructions before the boot loader, {c.key} {fw}: "
-                  + (f"{r.insns:,}" if r.insns is not None else r.why_no_count), flush=True)
+                  + (f"{r.counts['loader']:,}" if r.counts["loader"] is not None
+                     else r.why_no_count), flush=True)
     build = bench.Build(bench.mmuon_version(WORK / f"mmuon-{cs[0].key}-1.log"), tree)
     print(f"bench_disk: {build.mark()}", flush=True)
     md, ok = report(results, cs, fws, a.runs, build)

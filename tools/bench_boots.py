@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+"""What tools/bench_clients.py and tools/bench_disk.py share: rounds of
+timed boots, each checked against the command line it must give the guest,
+instruction counts up to an entry point (insn_count.so under -icount), and
+the cells of their tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import statistics
+from pathlib import Path
+
+import qemu
+
+PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
+
+
+@dataclasses.dataclass
+class Result:
+    """One case under one firmware."""
+    kernel_s: list[float] = dataclasses.field(default_factory=list)
+    failures: list[str] = dataclasses.field(default_factory=list)
+    # what -> instructions before it (None: not counted, see why_no_count)
+    counts: dict[str, int | None] = dataclasses.field(default_factory=dict)
+    why_no_count: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.kernel_s) if self.kernel_s else None
+
+
+def timed_boot(log: Path, cmdline: str, root: Path, **run) -> tuple[float | None, str]:
+    """One boot (run_qemu(**run)): QEMU start to the kernel's first line, or
+    why it does not count (no boot, the guest's checks failed, or the guest
+    saw another command line than cmdline)."""
+    b = qemu.run_qemu(timeout=run.pop("timeout", 300), check_timeout=False, log=log, **run)
+    r = b.report
+    where = log.relative_to(root)
+    if b.kernel_time is None or not r.done or r.failures or b.returncode != 0:
+        said = [line for _, line in b.lines if line.startswith("mmuon: nothing booted")
+                or line.startswith("mmuon:   ")]
+        return None, (f"no boot ({'killed' if b.timed_out else f'exit {b.returncode}'}; "
+                      f"{where})" + (": " + " ".join(said) if said else ""))
+    if r.detail("cmdline") != cmdline:
+        return None, f"another command line: {r.detail('cmdline')!r} ({where})"
+    return b.kernel_time, ""
+
+
+def count_before(pattern: bytes, out: Path, log: Path, what: str, root: Path,
+                 **run) -> tuple[int | None, str]:
+    """Instructions from reset to the first one whose bytes are pattern
+    (insn_count.so match=), under -icount shift=0,sleep=off: exact. QEMU
+    stops at the kernel's first line; run: run_qemu()'s other arguments."""
+    out.unlink(missing_ok=True)
+    run["extra"] = list(run.get("extra", ())) + [
+        "-plugin", f"{PLUGIN},match={pattern.hex()},out={out}", "-icount", "shift=0,sleep=off"]
+    qemu.run_qemu(timeout=run.pop("timeout", 600), check_timeout=False, log=log,
+                  stop_at=qemu.KERNEL_FIRST_LINE, **run)
+    try:
+        res = json.loads(out.read_text())
+    except (OSError, ValueError):
+        return None, f"no result from the plugin ({log.relative_to(root)})"
+    if not res.get("kernel_entered"):
+        return None, f"the {what} was never entered ({log.relative_to(root)})"
+    return res["insns_before_kernel"], ""
+
+
+def rounds(n: int, cases: list, fws: list[str], boot) -> dict[tuple[str, str], Result]:
+    """n rounds of every case under every firmware, interleaved:
+    boot(fw, case, round) -> (seconds or None, why)."""
+    results = {(fw, c.key): Result() for fw in fws for c in cases}
+    width = max(len(c.key) for c in cases)
+    for rnd in range(1, n + 1):
+        for c in cases:
+            for fw in fws:
+                t, why = boot(fw, c, rnd)
+                r = results[(fw, c.key)]
+                (r.kernel_s.append(t) if t is not None else r.failures.append(why))
+                print(f"  run {rnd}/{n} {c.key:{width}s} {fw:5s} "
+                      + (f"kernel {t:.3f} s" if t is not None else f"FAILED: {why}"),
+                      flush=True)
+    return results
+
+
+def seconds(r: Result) -> str:
+    return f"{r.median:.2f} s" if r.median is not None else "–"
+
+
+def share(mine: int | None, theirs: int | None, target: float | None = None) -> str:
+    """mine / theirs, and whether it meets target (mine <= target * theirs)."""
+    if mine is None or not theirs:
+        return "–"
+    text = f"{mine / theirs:.3f}"
+    if target is not None:
+        text += f" (target ≤ {target}: " + ("met" if mine <= target * theirs else "MISSED") + ")"
+    return text
