@@ -160,9 +160,12 @@ size_t devpath_to_text(const void *path, size_t max, char *out, size_t size)
 	}
 	for (bool first = true; !devpath_is_end(n);
 	     n = devpath_next(n), first = false) {
-		/* File nodes carry their own '\'. */
-		if (!first &&
-		    !(n[0] == 4 && n[1] == 4 && n[5] == 0 && n[4] == '\\'))
+		/*
+		 * Every node after the first follows a '/', a file path too
+		 * (".../HD(...)/\EFI\BOOT\BOOTAA64.EFI"): the text form of
+		 * UEFI 2.10 section 10.6, as EDK2 prints it.
+		 */
+		if (!first)
 			put(&t, "/");
 		put_node(&t, n);
 	}

@@ -290,7 +290,7 @@ static void test_text(void **state)
 	assert_int_equal(n, strlen(out));
 	assert_string_equal(out, "PciRoot(0x0)/Pci(0x1,0x0)/HD(1,GPT,44332211-"
 				 "6655-8877-99AA-BBCCDDEEFF00,0x800,0x32000)"
-				 "\\EFI\\BOOT\\BOOTAA64.EFI");
+				 "/\\EFI\\BOOT\\BOOTAA64.EFI");
 	devpath_to_text(mmio, sizeof(mmio), out, sizeof(out));
 	assert_string_equal(out, "VenHw(837DCA9E-E874-4D82-B29A-23FE0E23D1E2,"
 				 "003E000A00000000)/Scsi(0x1,0x2)/"
