@@ -611,7 +611,7 @@ static void test_boot_next_and_bad_options(void **state)
 	printed("mmuon: boot: Boot0002: invalid load option: shorter than a "
 		"load option\n");
 	printed("mmuon: boot: Boot0001 \"nowhere\": no such device or file "
-		"(HD(1,GPT,040302EE-0605-0807-090A-0B0C0D0E0F10,0x800,0x32000)"
+		"(HD(1,GPT,040302EE-0605-0807-090A-0B0C0D0E0F10,0x800,0x32000)/"
 		"\\x.efi)\n");
 }
 
@@ -690,7 +690,7 @@ static void test_qemu_strict(void **state)
 		"network boot is not offered, skipped\n"
 		"mmuon:   4. removable media: not a valid PE image "
 		"(PciRoot(0x0)/Pci(0x1,0x0)/HD(1,GPT,040302A1-0605-0807-090A-"
-		"0B0C0D0E0F10,0x800,0x32000)\\EFI\\BOOT\\BOOTAA64.EFI)\n"
+		"0B0C0D0E0F10,0x800,0x32000)/\\EFI\\BOOT\\BOOTAA64.EFI)\n"
 		"mmuon:   5. QEMU -boot strict=on: nothing else is tried\n"
 		"mmuon: powering off\n");
 }
