@@ -362,7 +362,7 @@ static int link(struct table_loader *tl, size_t entries)
 	return rc;
 }
 
-/* WRITE_POINTER entry i: the value it writes (or 0 to undo it). */
+/* Carries out the WRITE_POINTER at entry: the address, or 0 to undo it. */
 static bool write_pointer(struct table_loader *tl, size_t entry, bool undo)
 {
 	const uint8_t *e = tl->script + entry * TABLE_LOADER_ENTRY_SIZE;
