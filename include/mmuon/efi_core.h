@@ -148,6 +148,8 @@ EFI_STATUS EFIAPI efi_check_event(EFI_EVENT event);
 void efi_events_poll(void);
 /* Signals EVT_SIGNAL_EXIT_BOOT_SERVICES events and the EBS event group. */
 void efi_events_exit_boot_services(void);
+/* Whether it has: the loader's memory map is final, nothing may allocate. */
+bool efi_events_exit_boot_services_signaled(void);
 /*
  * Signals EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES, once per boot: call it
  * at the start of ExitBootServices, before the map key check, because its
@@ -206,7 +208,8 @@ EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle,
 					 UINTN map_key);
 bool efi_boot_services_exited(void);
 
-/* After the last runtime allocation: src/efi/memattr_table.c */
+/* After the runtime allocations, and again after any later one:
+ * src/efi/memattr_table.c */
 void efi_memattr_table_install(void);
 
 /* ---- boot services table: src/efi/boot_services.c --------------------- */

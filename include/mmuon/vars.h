@@ -16,8 +16,17 @@
  *     always write its own variables at the next boot;
  *   - volatile variables share VARS_VOLATILE_BYTES of RAM;
  *   - one variable's name + data is at most VARS_MAX_VARIABLE bytes.
- * Without a flash store (vars_init_volatile) the whole arena is one budget,
- * as it always was in RAM.
+ * Without a flash store (vars_init_volatile) non-volatile variables take
+ * the arena less the volatile variables' first part, and do not persist.
+ *
+ * Volatile variables are a store of their own. It starts in the last
+ * VARS_VOLATILE_INITIAL_BYTES of the arena, which costs no RAM beyond what
+ * mmuon always kept; the first SetVariable at boot that needs more room
+ * moves it to VARS_VOLATILE_BYTES of RAM from `grow` (the firmware's
+ * runtime data pages, src/efi/variables_setup.c). QueryVariableInfo
+ * reports the whole budget from the start: clients size their variables by
+ * it (shim 16.1 splits MokListXRT into one variable per signature when
+ * Remaining is short, and then fills the store).
  *
  * Pure logic, host-tested (tests/unit/test_vars.c cuts the power at every
  * flash step); runs at runtime: no allocation, bounded stack.
@@ -34,21 +43,32 @@
 
 /*
  * The store on QEMU's variable bank: two areas, each using 48 KiB of its
- * 256 KiB erase block. The RAM that mirrors it, plus 16 KiB of volatile
- * variables, is the 64 KiB mmuon always kept for variables: a flash store
- * costs no RAM after ExitBootServices beyond that.
+ * 256 KiB erase block. The RAM that mirrors it, plus the first 16 KiB of
+ * volatile variables, is the 64 KiB mmuon always kept for variables: a
+ * flash store costs no RAM after ExitBootServices beyond that. Volatile
+ * variables may take 64 KiB (one runtime allocation unit) when clients
+ * need it.
  */
 #define VARS_AREA_SIZE (48 * 1024)
 #define VARS_AREAS 2
-#define VARS_VOLATILE_BYTES (16 * 1024)
+#define VARS_VOLATILE_INITIAL_BYTES (16 * 1024)
+#define VARS_VOLATILE_BYTES (64 * 1024)
 #define VARS_MAX_VARIABLE (32 * 1024)
 /* After ExitBootServices, 1/16th of the log (3 KiB) stays for the firmware. */
 #define VARS_RUNTIME_RESERVE_SHARE 16
 
 struct vars {
-	struct varstore store; /* every variable */
+	struct varstore store;	   /* non-volatile variables */
+	struct varstore volatiles; /* the others */
 	struct varlog log;
 	bool persistent; /* non-volatile variables go to the log */
+	/*
+	 * Zeroed or not, `size` bytes of RAM the OS keeps (runtime data),
+	 * or NULL. Called only before ExitBootServices (vars_set with
+	 * runtime false), when boot code is still there to call; NULL
+	 * after vars_init_volatile() and vars_mount().
+	 */
+	void *(*grow)(size_t size);
 };
 
 /* What mounting the flash store found and did, for one console line. */
@@ -60,7 +80,7 @@ struct vars_report {
 };
 
 /* RAM a flash store with areas of this size needs (its mirror, plus the
- * volatile budget). */
+ * volatile variables' first part). */
 size_t vars_arena_size(uint32_t area_size);
 
 /* No flash store: everything in `size` bytes of RAM. */

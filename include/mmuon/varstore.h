@@ -81,6 +81,15 @@ size_t varstore_record_size(size_t name_size, size_t data_size);
 void varstore_init(struct varstore *vs, void *arena, size_t size);
 void varstore_set_limits(struct varstore *vs,
 			 const struct varstore_limits *limits);
+/*
+ * Moves the variables to `size` bytes at `arena` (at least what they use),
+ * keeping the limits, and zeroes what they took in the old arena.
+ */
+void varstore_move(struct varstore *vs, void *arena, size_t size);
+
+/* Whether a variable of that name and vendor exists, visible or not. */
+bool varstore_contains(const struct varstore *vs, const CHAR16 *name,
+		       const EFI_GUID *vendor);
 
 /* GetVariable. *attributes (optional) is set on success and on
  * EFI_BUFFER_TOO_SMALL. */
@@ -91,6 +100,9 @@ EFI_STATUS varstore_get(const struct varstore *vs, const CHAR16 *name,
 /* GetNextVariableName: an empty name starts the walk. */
 EFI_STATUS varstore_get_next(const struct varstore *vs, UINTN *name_size,
 			     CHAR16 *name, EFI_GUID *vendor, bool runtime);
+/* The walk's first variable, whatever *name holds. */
+EFI_STATUS varstore_get_first(const struct varstore *vs, UINTN *name_size,
+			      CHAR16 *name, EFI_GUID *vendor, bool runtime);
 
 /* ---- SetVariable -------------------------------------------------------- */
 

@@ -533,6 +533,11 @@ static void forget_boot_time_events(void)
 	}
 }
 
+bool efi_events_exit_boot_services_signaled(void)
+{
+	return exit_boot_services_signaled;
+}
+
 void efi_events_exit_boot_services(void)
 {
 	if (exit_boot_services_signaled)

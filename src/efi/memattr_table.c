@@ -4,8 +4,10 @@
  * should map the runtime regions after ExitBootServices. mmuon's runtime
  * code (its RAM copy, see docs/architecture.md) is read-only and
  * executable (EFI_MEMORY_RO), its runtime data is never executed
- * (EFI_MEMORY_XP). Built once, after the
- * last runtime allocation, from the runtime entries of the memory map.
+ * (EFI_MEMORY_XP). Built from the runtime entries of the memory map after
+ * the firmware's runtime allocations at boot, and built again in place when
+ * a later one adds a region (the volatile variables' growth,
+ * variables_setup.c).
  */
 #include <mmuon/efi_core.h>
 #include <mmuon/panic.h>
@@ -18,13 +20,15 @@ void efi_memattr_table_install(void)
 	EFI_MEMORY_DESCRIPTOR map[64];
 	UINTN size = sizeof(map), key, desc_size, i;
 	UINT32 version, count = 0;
-	EFI_MEMORY_ATTRIBUTES_TABLE *table;
+	static EFI_MEMORY_ATTRIBUTES_TABLE *table;
 	uint8_t *out;
 
 	if (efi_get_memory_map(&size, map, &key, &desc_size, &version) !=
 	    EFI_SUCCESS)
 		panic("memory map too large for the memory attributes table");
-	table = efi_zalloc_runtime(sizeof(*table) + MAX_ENTRIES * desc_size);
+	if (!table)
+		table = efi_zalloc_runtime(sizeof(*table) +
+					   MAX_ENTRIES * desc_size);
 	if (!table)
 		panic("no runtime memory for the memory attributes table");
 	out = (uint8_t *)(table + 1);

@@ -36,6 +36,30 @@ static void get_arena(void)
 	arena_size = 0;
 }
 
+/*
+ * The volatile variables' full budget, the first time a SetVariable at
+ * boot needs more than their first part of the arena (shim's MokListXRT):
+ * runtime data, 64 KiB aligned (UEFI 2.10 section 2.3.6), since the OS
+ * reads runtime-access ones after ExitBootServices. Never once the
+ * loader's memory map is final: a region allocated then would be RAM the
+ * OS believes free.
+ */
+static void *grow_volatile_store(size_t size)
+{
+	EFI_PHYSICAL_ADDRESS addr;
+
+	if (efi_events_exit_boot_services_signaled() ||
+	    efi_allocate_pages(AllocateAnyPages, EfiRuntimeServicesData,
+			       EFI_SIZE_TO_PAGES(size), &addr) != EFI_SUCCESS)
+		return NULL;
+	efi_memattr_table_install(); /* it describes the new region too */
+	printf("mmuon: volatile variables: more than %u KiB, moved to %u KiB "
+	       "at 0x%llx\n",
+	       VARS_VOLATILE_INITIAL_BYTES >> 10, (unsigned)(size >> 10),
+	       (unsigned long long)addr);
+	return (void *)(uintptr_t)addr;
+}
+
 /* The one line that says why non-volatile variables will not persist. */
 static void use_ram(const struct mem_range *b, const char *why)
 {
@@ -148,7 +172,8 @@ static void say_mounted(const struct mem_range *b, const struct vars_report *r)
 		       flash_error(r->repair_error));
 }
 
-void efi_variables_init(const struct platform *p)
+/* The store: on the variable bank if there is a usable one, else in RAM. */
+static void set_up_store(const struct platform *p)
 {
 	const struct mem_range *b = variable_bank(p);
 	struct cfi_flash *bank = efi_variable_bank();
@@ -157,7 +182,6 @@ void efi_variables_init(const struct platform *p)
 	char why[96];
 	int rc;
 
-	get_arena();
 	if (!b) {
 		use_ram(NULL, "no flash bank for variables in the DT");
 		return;
@@ -193,4 +217,11 @@ void efi_variables_init(const struct platform *p)
 	say_mounted(b, &report);
 	efi_memory_add_mmio(b->base, store, "the variable store");
 	hide_from_os(p);
+}
+
+void efi_variables_init(const struct platform *p)
+{
+	get_arena();
+	set_up_store(p);
+	efi_variables()->grow = grow_volatile_store;
 }

@@ -12,13 +12,36 @@ static bool is_nonvolatile(UINT32 attributes)
 
 size_t vars_arena_size(uint32_t area_size)
 {
-	return (size_t)(area_size - VARLOG_AREA_HEADER) + VARS_VOLATILE_BYTES;
+	return (size_t)(area_size - VARLOG_AREA_HEADER) +
+	       VARS_VOLATILE_INITIAL_BYTES;
+}
+
+/*
+ * Non-volatile variables at the start of the arena, volatile ones in its
+ * last `first` bytes, each with its class's limits.
+ */
+static void split_arena(struct vars *v, void *arena, size_t size, size_t first)
+{
+	struct varstore_limits limits = {
+		.volatile_ = VARS_VOLATILE_BYTES,
+		.max_variable = VARS_MAX_VARIABLE,
+	};
+
+	if (first > size)
+		first = size;
+	varstore_init(&v->store, arena, size - first);
+	varstore_init(&v->volatiles, (uint8_t *)arena + size - first, first);
+	varstore_set_limits(&v->volatiles, &limits);
+	v->persistent = false;
+	v->grow = NULL;
 }
 
 void vars_init_volatile(struct vars *v, void *arena, size_t size)
 {
-	varstore_init(&v->store, arena, size);
-	v->persistent = false;
+	size_t first = VARS_VOLATILE_INITIAL_BYTES;
+
+	/* A short arena (the firmware's fallbacks): a quarter of it. */
+	split_arena(v, arena, size, first < size / 4 ? first : size / 4);
 }
 
 /* ---- the live set, from RAM, for reclaim ---------------------------------- */
@@ -40,8 +63,6 @@ static bool source_next(void *ctx, struct varlog_entry *e, void **item)
 	struct ram_source *s = ctx;
 	struct varstore_var *var = s->next;
 
-	while (var && !is_nonvolatile(varstore_var_attributes(var)))
-		var = varstore_next(&s->v->store, var);
 	if (!var)
 		return false;
 	s->next = varstore_next(&s->v->store, var);
@@ -127,18 +148,16 @@ int vars_mount(struct vars *v, void *arena, size_t arena_size,
 	int err;
 
 	*report = (struct vars_report){0};
-	v->persistent = false;
+	split_arena(v, arena, arena_size, VARS_VOLATILE_INITIAL_BYTES);
 	if (arena_size < vars_arena_size(area_size))
 		return VARLOG_ERR_GEOMETRY;
-	varstore_init(&v->store, arena, arena_size);
 	err = varlog_mount(&v->log, flash, area_size, areas, load, v,
 			   &report->log);
 	if (err)
 		return err;
 	/* Loading took whatever it found; quotas hold from now on. */
 	limits = (struct varstore_limits){
-		.nonvolatile = arena_size - VARS_VOLATILE_BYTES,
-		.volatile_ = VARS_VOLATILE_BYTES,
+		.nonvolatile = v->store.size,
 		.max_variable = largest_variable(&v->log),
 	};
 	varstore_set_limits(&v->store, &limits);
@@ -166,18 +185,67 @@ int vars_mount(struct vars *v, void *arena, size_t arena_size,
 
 /* ---- the services ------------------------------------------------------------- */
 
+/* Whether the volatile variables may still move to their full budget. */
+static bool can_grow(const struct vars *v, bool runtime)
+{
+	return !runtime && v->grow && v->volatiles.size < VARS_VOLATILE_BYTES;
+}
+
+static bool grow_volatiles(struct vars *v, bool runtime)
+{
+	void *arena;
+
+	if (!can_grow(v, runtime))
+		return false;
+	arena = v->grow(VARS_VOLATILE_BYTES);
+	if (!arena)
+		return false;
+	varstore_move(&v->volatiles, arena, VARS_VOLATILE_BYTES);
+	return true;
+}
+
+/*
+ * The store that holds the variable of that name and vendor, else the
+ * store of its class: a SetVariable that changes the class of a variable
+ * is then refused by the store that has it, as in one store.
+ */
+static struct varstore *store_of(struct vars *v, const CHAR16 *name,
+				 const EFI_GUID *vendor, UINT32 attributes)
+{
+	if (varstore_contains(&v->store, name, vendor))
+		return &v->store;
+	if (varstore_contains(&v->volatiles, name, vendor))
+		return &v->volatiles;
+	return is_nonvolatile(attributes) ? &v->store : &v->volatiles;
+}
+
 EFI_STATUS vars_get(const struct vars *v, const CHAR16 *name,
 		    const EFI_GUID *vendor, UINT32 *attributes,
 		    UINTN *data_size, VOID *data, bool runtime)
 {
-	return varstore_get(&v->store, name, vendor, attributes, data_size,
+	EFI_STATUS status = varstore_get(&v->store, name, vendor, attributes,
+					 data_size, data, runtime);
+
+	if (status != EFI_NOT_FOUND)
+		return status;
+	return varstore_get(&v->volatiles, name, vendor, attributes, data_size,
 			    data, runtime);
 }
 
+/* The non-volatile variables, then the volatile ones. */
 EFI_STATUS vars_get_next(const struct vars *v, UINTN *name_size, CHAR16 *name,
 			 EFI_GUID *vendor, bool runtime)
 {
-	return varstore_get_next(&v->store, name_size, name, vendor, runtime);
+	EFI_STATUS status =
+		varstore_get_next(&v->store, name_size, name, vendor, runtime);
+
+	if (status == EFI_NOT_FOUND) /* past the last non-volatile one */
+		return varstore_get_first(&v->volatiles, name_size, name,
+					  vendor, runtime);
+	if (status == EFI_INVALID_PARAMETER) /* not a non-volatile name */
+		return varstore_get_next(&v->volatiles, name_size, name, vendor,
+					 runtime);
+	return status;
 }
 
 static EFI_STATUS status_of(int err)
@@ -227,20 +295,25 @@ EFI_STATUS vars_set(struct vars *v, const CHAR16 *name, const EFI_GUID *vendor,
 		    UINT32 attributes, UINTN data_size, const VOID *data,
 		    bool runtime)
 {
+	struct varstore *store = store_of(v, name, vendor, attributes);
 	struct varstore_change change;
 	uint32_t ref = 0;
 	EFI_STATUS status;
 
-	status = varstore_plan(&v->store, name, vendor, attributes, data_size,
-			       data, runtime, &change);
+	status = varstore_plan(store, name, vendor, attributes, data_size, data,
+			       runtime, &change);
+	if (status == EFI_OUT_OF_RESOURCES && store == &v->volatiles &&
+	    grow_volatiles(v, runtime))
+		status = varstore_plan(store, name, vendor, attributes,
+				       data_size, data, runtime, &change);
 	if (status != EFI_SUCCESS || change.kind == VARSTORE_NOTHING)
 		return status;
-	if (v->persistent && is_nonvolatile(change.attributes)) {
+	if (v->persistent && store == &v->store) {
 		status = write_log(v, &change, runtime, &ref);
 		if (status != EFI_SUCCESS)
 			return status;
 	}
-	varstore_apply(&v->store, &change, ref);
+	varstore_apply(store, &change, ref);
 	return EFI_SUCCESS;
 }
 
@@ -248,12 +321,21 @@ EFI_STATUS vars_query(const struct vars *v, UINT32 attributes,
 		      UINT64 *max_storage, UINT64 *remaining,
 		      UINT64 *max_variable, bool runtime)
 {
-	EFI_STATUS status = varstore_query(&v->store, attributes, max_storage,
+	const struct varstore *store =
+		is_nonvolatile(attributes) ? &v->store : &v->volatiles;
+	EFI_STATUS status = varstore_query(store, attributes, max_storage,
 					   remaining, max_variable, runtime);
 	uint32_t capacity, limit;
 
-	if (status != EFI_SUCCESS || !v->persistent ||
-	    !is_nonvolatile(attributes))
+	if (status != EFI_SUCCESS)
+		return status;
+	if (!is_nonvolatile(attributes)) {
+		/* What they may take once moved, not the room left here. */
+		if (can_grow(v, runtime))
+			*remaining = *max_storage - v->volatiles.used;
+		return status;
+	}
+	if (!v->persistent)
 		return status;
 	/* Non-volatile variables: what the log holds, in its own bytes. */
 	capacity = varlog_capacity(&v->log);

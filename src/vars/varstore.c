@@ -158,6 +158,23 @@ void varstore_init(struct varstore *vs, void *arena, size_t size)
 					  : 0;
 }
 
+void varstore_move(struct varstore *vs, void *arena, size_t size)
+{
+	struct varstore moved = *vs;
+
+	varstore_init(&moved, arena, size);
+	memcpy(moved.base, vs->base, vs->used);
+	memset(vs->base, 0, vs->used); /* no copy of a value stays behind */
+	vs->base = moved.base;
+	vs->size = moved.size;
+}
+
+bool varstore_contains(const struct varstore *vs, const CHAR16 *name,
+		       const EFI_GUID *vendor)
+{
+	return name && vendor && find(vs, name, name_size_of(name), vendor);
+}
+
 void varstore_set_limits(struct varstore *vs,
 			 const struct varstore_limits *limits)
 {
@@ -197,6 +214,22 @@ static struct var_record *first_visible(const struct varstore *vs,
 	return r;
 }
 
+/* GetNextVariableName's answer: r's name and vendor, or the end. */
+static EFI_STATUS name_of(const struct var_record *r, UINTN *name_size,
+			  CHAR16 *name, EFI_GUID *vendor)
+{
+	if (!r)
+		return EFI_NOT_FOUND;
+	if (*name_size < r->name_size) {
+		*name_size = r->name_size;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	memcpy(name, record_name(r), r->name_size);
+	*vendor = r->vendor;
+	*name_size = r->name_size;
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS varstore_get_next(const struct varstore *vs, UINTN *name_size,
 			     CHAR16 *name, EFI_GUID *vendor, bool runtime)
 {
@@ -211,26 +244,23 @@ EFI_STATUS varstore_get_next(const struct varstore *vs, UINTN *name_size,
 	if (len == max_units)
 		return EFI_INVALID_PARAMETER;
 
-	if (len == 0) {
-		r = first_visible(vs, record_at(vs, 0), runtime);
-	} else {
-		r = find(vs, name, (len + 1) * sizeof(CHAR16), vendor);
-		/* Not the name and GUID of a variable: invalid, not "end". */
-		if (!r || !is_visible(r, runtime))
-			return EFI_INVALID_PARAMETER;
-		r = first_visible(vs, next_record(vs, r), runtime);
-	}
-	if (!r)
-		return EFI_NOT_FOUND;
+	if (len == 0)
+		return varstore_get_first(vs, name_size, name, vendor, runtime);
+	r = find(vs, name, (len + 1) * sizeof(CHAR16), vendor);
+	/* Not the name and GUID of a variable: invalid, not "end". */
+	if (!r || !is_visible(r, runtime))
+		return EFI_INVALID_PARAMETER;
+	return name_of(first_visible(vs, next_record(vs, r), runtime),
+		       name_size, name, vendor);
+}
 
-	if (*name_size < r->name_size) {
-		*name_size = r->name_size;
-		return EFI_BUFFER_TOO_SMALL;
-	}
-	memcpy(name, record_name(r), r->name_size);
-	*vendor = r->vendor;
-	*name_size = r->name_size;
-	return EFI_SUCCESS;
+EFI_STATUS varstore_get_first(const struct varstore *vs, UINTN *name_size,
+			      CHAR16 *name, EFI_GUID *vendor, bool runtime)
+{
+	if (!name_size || !name || !vendor)
+		return EFI_INVALID_PARAMETER;
+	return name_of(first_visible(vs, record_at(vs, 0), runtime), name_size,
+		       name, vendor);
 }
 
 /* Moves the records after r so that r takes new_size bytes. */
@@ -282,7 +312,7 @@ static size_t class_free(const struct varstore *vs, UINT32 attributes)
 static bool too_large(const struct varstore *vs, UINT32 attributes,
 		      size_t name_size, UINTN data_size)
 {
-	return data_size > vs->size ||
+	return data_size > vs->limits.max_variable ||
 	       name_size + data_size > vs->limits.max_variable ||
 	       varstore_record_size(name_size, data_size) >
 		       class_limit(vs, attributes);

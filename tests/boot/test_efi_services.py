@@ -67,7 +67,7 @@ CHECKS = {
     "protocol.notify-closed-event", "protocol.install-multiple-rollback",
     "protocol.uninstall-multiple-rollback",
     "runtime.get-time", "runtime.variables", "runtime.next-variable-name",
-    "runtime.query-variable-info", "runtime.variable-refusals",
+    "runtime.query-variable-info", "runtime.volatile-fill", "runtime.variable-refusals",
     "runtime.properties-table", "runtime.memory", "runtime.x18",
     "misc.monotonic-count", "misc.crc32", "misc.copy-set-mem", "misc.watchdog",
 }

@@ -200,6 +200,65 @@ static BOOLEAN query_variable_info(void)
 	       none == EFI_INVALID_PARAMETER;
 }
 
+/*
+ * The volatile budget QueryVariableInfo offers is real: variables of 8000
+ * bytes until it says no more fit, each written and the first read back,
+ * then one of MaximumVariableSize that does not fit is refused with
+ * EFI_OUT_OF_RESOURCES; all deleted, the room comes back. mmuon's volatile
+ * variables start in 16 KiB and move to 64 KiB on the way.
+ */
+#define FILL_SIZE 8000
+#define FILL_MAX 32
+
+static BOOLEAN volatile_fill(void)
+{
+	static UINT8 data[FILL_SIZE], back[FILL_SIZE];
+	CHAR16 name[16] = L"MmuonFill00";
+	UINT64 max_storage, before, remaining, max_variable, written = 0;
+	EFI_STATUS s = EFI_SUCCESS, full = EFI_SUCCESS, read;
+	UINTN n = 0, i, size = sizeof(back);
+	UINT8 *big = NULL;
+
+	SetMem(data, sizeof(data), 0x5a);
+	if (RT->QueryVariableInfo(VAR_BS_RT, &max_storage, &before,
+				  &max_variable))
+		return why(L"QueryVariableInfo failed");
+	remaining = before;
+	while (n < FILL_MAX && remaining >= FILL_SIZE + 256) {
+		name[9] = L'0' + n / 10;
+		name[10] = L'0' + n % 10;
+		s = RT->SetVariable(name, &var_guid, VAR_BS_RT, FILL_SIZE,
+				    data);
+		if (s)
+			break;
+		n++;
+		written += FILL_SIZE;
+		remaining_space(&remaining);
+	}
+	name[9] = name[10] = L'0';
+	read = RT->GetVariable(name, &var_guid, NULL, &size, back);
+	if (!s && remaining < max_variable &&
+	    !BS->AllocatePool(EfiLoaderData, max_variable, (void **)&big)) {
+		full = RT->SetVariable(L"MmuonFillBig", &var_guid, VAR_BS_RT,
+				       max_variable - 64, big);
+		BS->FreePool(big);
+	}
+	for (i = 0; i < n; i++) {
+		name[9] = L'0' + i / 10;
+		name[10] = L'0' + i % 10;
+		RT->SetVariable(name, &var_guid, VAR_BS_RT, 0, NULL);
+	}
+	remaining_space(&remaining);
+	say(L"budget %ld, remaining %ld: %ld variables of %d bytes (%r at "
+	    L"the end), the first read back %r; %ld more bytes %r; deleted, "
+	    L"remaining %ld",
+	    max_storage, before, n, FILL_SIZE, s, read, max_variable - 64, full,
+	    remaining);
+	return s == EFI_SUCCESS && written > 16 * 1024 && read == EFI_SUCCESS &&
+	       !CompareMem(back, data, FILL_SIZE) &&
+	       full == EFI_OUT_OF_RESOURCES && remaining == before;
+}
+
 static BOOLEAN variable_refusals(void)
 {
 	EFI_STATUS s[5];
@@ -344,6 +403,7 @@ void check_runtime(void)
 	report("runtime.variables", variables());
 	report("runtime.next-variable-name", next_variable_name());
 	report("runtime.query-variable-info", query_variable_info());
+	report("runtime.volatile-fill", volatile_fill());
 	report("runtime.variable-refusals", variable_refusals());
 	report("runtime.properties-table", properties_table());
 	report("runtime.memory", runtime_memory());

@@ -53,6 +53,25 @@ struct rig {
 	uint8_t *arena;
 };
 
+/*
+ * The RAM the volatile variables move to (the firmware's runtime data
+ * pages): handed out once per rig_mount(), or not at all when
+ * grow_fails.
+ */
+static uint8_t grown[VARS_VOLATILE_BYTES];
+static unsigned grow_calls;
+static bool grow_fails;
+
+static void *grow(size_t size)
+{
+	assert_int_equal(size, sizeof(grown));
+	grow_calls++;
+	if (grow_fails || grow_calls > 1)
+		return NULL;
+	memset(grown, 0xee, sizeof(grown));
+	return grown;
+}
+
 static struct rig *rig_new(void)
 {
 	struct rig *r = calloc(1, sizeof(*r));
@@ -73,10 +92,16 @@ static void rig_free(struct rig *r)
 /* A boot: power back on, a fresh (dirty) arena, mount. */
 static int rig_mount(struct rig *r)
 {
+	int err;
+
 	ram_flash_cut_after(&r->rf, -1, 0);
 	memset(r->arena, 0xee, r->arena_size);
-	return vars_mount(&r->v, r->arena, r->arena_size, &r->rf.flash,
-			  AREA_SIZE, AREAS, &r->report);
+	err = vars_mount(&r->v, r->arena, r->arena_size, &r->rf.flash,
+			 AREA_SIZE, AREAS, &r->report);
+	r->v.grow = grow;
+	grow_calls = 0;
+	grow_fails = false;
+	return err;
 }
 
 static void rig_mount_ok(struct rig *r)
@@ -366,14 +391,122 @@ static void test_variable_quota(void **state)
 	rig_mount_ok(r);
 	/* The volatile budget is separate from the flash store's. */
 	query(r, BS, BOOT, &max, &remaining, &largest);
-	assert_int_equal(largest,
-			 AREA_SIZE - VARLOG_AREA_HEADER - VARLOG_RECORD_HEADER);
+	assert_int_equal(largest, VARS_MAX_VARIABLE);
 	assert_int_equal(set(r, "V", BS, data, 2000, BOOT), EFI_SUCCESS);
 	query(r, BS, BOOT, &max, &remaining, &largest);
 	assert_int_equal(remaining,
 			 VARS_VOLATILE_BYTES - varstore_record_size(4, 2000));
 	query(r, NV | BS, BOOT, &max, &remaining, &largest);
 	assert_int_equal(remaining, AREA_SIZE - VARLOG_AREA_HEADER);
+	rig_free(r);
+}
+
+/* Whether `size` bytes at p are all zero. */
+static bool all_zero(const uint8_t *p, size_t size)
+{
+	while (size--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * Volatile variables start in the arena's last 16 KiB and move to their
+ * 64 KiB the first time they need more: shim's 17 KiB MokListXRT is one
+ * variable, the budget is exact, and full is EFI_OUT_OF_RESOURCES.
+ */
+static void test_volatile_store_grows(void **state)
+{
+	struct rig *r = rig_new();
+	uint8_t *first = r->arena + r->arena_size - VARS_VOLATILE_INITIAL_BYTES;
+	static uint8_t data[VARS_VOLATILE_BYTES];
+	const size_t mok_list_x = 17 * 1024;
+	const size_t mok_record = varstore_record_size(22, mok_list_x);
+	UINT64 max, remaining, largest;
+	UINT32 attr;
+	size_t len, fit;
+
+	(void)state;
+	memset(data, 'm', sizeof(data));
+	rig_mount_ok(r);
+	/* QueryVariableInfo offers the whole budget from the start... */
+	query(r, BS | RT, BOOT, &max, &remaining, &largest);
+	assert_int_equal(max, VARS_VOLATILE_BYTES);
+	assert_int_equal(remaining, VARS_VOLATILE_BYTES);
+	assert_int_equal(largest, VARS_MAX_VARIABLE);
+	/* ...small variables stay where they are... */
+	assert_int_equal(set_str(r, "SbatLevelRT", BS | RT, "sbat,1"),
+			 EFI_SUCCESS);
+	assert_int_equal(grow_calls, 0);
+	assert_memory_equal(first + VARSTORE_RECORD_HEADER, u16("SbatLevelRT"),
+			    24);
+	/* ...and the first that does not fit moves them all. */
+	assert_int_equal(set(r, "MokListXRT", BS | RT, data, mok_list_x, BOOT),
+			 EFI_SUCCESS);
+	assert_int_equal(grow_calls, 1);
+	/* No copy left behind. */
+	assert_true(all_zero(first, varstore_record_size(24, 6)));
+	assert_non_null(get(r, "MokListXRT", &attr, &len));
+	assert_int_equal(len, mok_list_x);
+	assert_int_equal(attr, BS | RT);
+	assert_string_equal(get(r, "SbatLevelRT", NULL, NULL), "sbat,1");
+	query(r, BS | RT, BOOT, &max, &remaining, &largest);
+	assert_int_equal(remaining, VARS_VOLATILE_BYTES - mok_record -
+					    varstore_record_size(24, 6));
+
+	/* Exact to the byte: what remaining says fits, one more does not.
+	 * "Fill" and its NUL: 10 bytes of name. */
+	assert_int_equal(set(r, "Fill0", BS, data, 30000, BOOT), EFI_SUCCESS);
+	query(r, BS, BOOT, &max, &remaining, &largest);
+	fit = remaining - VARSTORE_RECORD_HEADER - 10;
+	fit &= ~(size_t)7; /* no padding: the record is remaining bytes */
+	fit += 6;
+	assert_int_equal(set(r, "Fill", BS, data, fit + 1, BOOT),
+			 EFI_OUT_OF_RESOURCES);
+	assert_int_equal(set(r, "Fill", BS, data, fit, BOOT), EFI_SUCCESS);
+	query(r, BS, BOOT, &max, &remaining, &largest);
+	assert_int_equal(remaining, 0);
+	assert_int_equal(set(r, "More", BS | RT, data, 1, BOOT),
+			 EFI_OUT_OF_RESOURCES);
+	assert_null(get(r, "More", NULL, NULL));
+	assert_int_equal(grow_calls, 1);
+	/* Non-volatile variables have their own room still. */
+	assert_int_equal(set_str(r, "Nv", NV | BS, "x"), EFI_SUCCESS);
+	/* A name is one variable, whichever store has it. */
+	assert_int_equal(set_str(r, "SbatLevelRT", NV | BS | RT, "x"),
+			 EFI_INVALID_PARAMETER);
+	assert_int_equal(set_str(r, "Nv", BS, "x"), EFI_INVALID_PARAMETER);
+	/* Non-volatile first, then volatile; all of them, once. */
+	assert_int_equal(count_variables(r), 5);
+
+	/* After ExitBootServices: runtime ones readable, none writable. */
+	assert_int_equal(set(r, "MokListXRT", BS | RT, data, 1, RUNTIME),
+			 EFI_WRITE_PROTECTED);
+	query(r, BS | RT, RUNTIME, &max, &remaining, &largest);
+	assert_int_equal(remaining, 0);
+	assert_int_equal(largest, 0);
+	rig_free(r);
+}
+
+/* No RAM to move to: full at the first part, with the usual error. */
+static void test_volatile_store_cannot_grow(void **state)
+{
+	struct rig *r = rig_new();
+	static uint8_t data[VARS_VOLATILE_BYTES];
+
+	(void)state;
+	rig_mount_ok(r);
+	grow_fails = true;
+	assert_int_equal(set(r, "Small", BS | RT, data, 100, BOOT),
+			 EFI_SUCCESS);
+	assert_int_equal(set(r, "Big", BS | RT, data, 17 * 1024, BOOT),
+			 EFI_OUT_OF_RESOURCES);
+	assert_int_equal(grow_calls, 1);
+	assert_null(get(r, "Big", NULL, NULL));
+	assert_non_null(get(r, "Small", NULL, NULL));
+	/* Past the budget it is never asked for. */
+	assert_int_equal(set(r, "Huge", BS | RT, data, VARS_MAX_VARIABLE, BOOT),
+			 EFI_INVALID_PARAMETER);
 	rig_free(r);
 }
 
@@ -862,6 +995,8 @@ int main(void)
 		cmocka_unit_test(test_query_exact),
 		cmocka_unit_test(test_runtime_reserve),
 		cmocka_unit_test(test_variable_quota),
+		cmocka_unit_test(test_volatile_store_grows),
+		cmocka_unit_test(test_volatile_store_cannot_grow),
 		cmocka_unit_test(test_reclaim_again_and_again),
 		cmocka_unit_test(test_damaged_body),
 		cmocka_unit_test(test_damaged_header),
