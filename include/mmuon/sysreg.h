@@ -56,7 +56,7 @@
  * changing T0SZ with the MMU on would let walks mix old and new. 44 bits
  * hold every physical address of a 44-bit-PA CPU (Cortex-A57/A72) and RAM
  * up to 16 TiB on the others; a 32-entry level 0 table costs 256 bytes of
- * flash per descriptor format, a 48-bit one 4 KiB. mmu_init() stops with a
+ * flash, a 48-bit one 4 KiB. mmu_init() stops with a
  * message for RAM the tables cannot reach.
  *
  * The output size (IPS/PS) is the CPU's: the reset path copies

@@ -234,7 +234,8 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 	stats.tables =
 		(uint64_t)(__pgtable_pool_end - __pgtable_pool) / PAGE_SIZE;
 
-	/* Identical to the flash tables' flash mapping: see mmu_switch.S. */
+	/* The flash tables' flash blocks, but for their permission bits: see
+	 * mmu_switch.S. */
 	map_or_panic(FLASH_BASE, FLASH_BANK_SIZE, PG_EXEC, "flash");
 	/* Runtime MMIO: EFI_MEMORY_UC in the memory map (efi_memory_add_mmio) */
 	map_or_panic(FLASH_BASE + FLASH_BANK_SIZE, FLASH_SIZE - FLASH_BANK_SIZE,

@@ -11,8 +11,13 @@
  * abort or a mix of both. The sequence below meets that without an ASID
  * (there are none in the EL2 regime with E2H = 0):
  *   - between the TTBR write and the TLBI only these instructions run,
- *     fetched from flash, which both sets of tables map with identical
- *     2 MiB blocks and attributes: no other address is accessed;
+ *     fetched from flash, which both sets of tables map with the same
+ *     2 MiB blocks, output addresses and memory type: no other address is
+ *     accessed. Only the permission bits of those blocks differ (the flash
+ *     tables' serve every regime and grant EL0 access too, see
+ *     flash_tables.S), which is not a change break-before-make is needed
+ *     for: until the TLBI either may be used, and both let this EL read
+ *     and execute the flash;
  *   - the TLBI then removes every old entry before the first data access.
  * The new tables were written with cacheable stores; table walks are
  * cacheable (TCR IRGN0/ORGN0 = WBWA), so a DSB makes them visible.

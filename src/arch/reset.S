@@ -16,6 +16,8 @@
 #include <mmuon/sysreg.h>
 #include "asm.h"
 
+	.arch_extension pan		// msr pan, only run where the CPU has it
+
 	.section .text.reset, "ax"
 
 /* For mmu_is_on only (data accesses): copies [start, end) from load, 16
@@ -64,6 +66,23 @@
 	bfi	\tcr, x1, #\shift, #3
 .endm
 
+/*
+ * For the reset path at EL1, and at EL2 with E2H = 1: PSTATE.PAN = 0 where
+ * the CPU has FEAT_PAN (ID_AA64MMFR1_EL1.PAN, bits [23:20], non-zero). The
+ * flash tables grant EL0 access too (flash_tables.S), and with PAN set the
+ * firmware's own loads and stores through them would fault; the
+ * architecture gives PAN no reset value. SCTLR.SPAN = 1 (the MMU-on
+ * values in sysreg.h) keeps exceptions from setting it again. A system
+ * register read and a PSTATE write: fine with the MMU off. Clobbers x1.
+ */
+.macro pan_off
+	mrs	x1, id_aa64mmfr1_el1
+	ubfx	x1, x1, #20, #4
+	cbz	x1, 1f
+	msr	pan, #0
+1:
+.endm
+
 /* QEMU starts the CPU here, at flash address 0, at EL1, EL2 or EL3. */
 FUNC(_reset)
 	mrs	x19, CurrentEL
@@ -84,13 +103,14 @@ reset_at_el1:
 	mov_imm64 x0, TCR_EL1_VALUE
 	tcr_set_ips x0, TCR_EL1_IPS_SHIFT
 	msr	tcr_el1, x0
-	adrp	x0, flash_tables_el1
-	add	x0, x0, :lo12:flash_tables_el1	// 256-byte aligned: not a page
+	adrp	x0, flash_tables
+	add	x0, x0, :lo12:flash_tables	// 256-byte aligned: not a page
 	msr	ttbr0_el1, x0
 	mov_imm64 x0, CPACR_EL1_FPEN
 	msr	cpacr_el1, x0
 	adr	x0, exception_vectors
 	msr	vbar_el1, x0
+	pan_off
 	isb
 	/*
 	 * TLB and I-cache contents are UNKNOWN out of reset (Arm ARM D8.13
@@ -120,8 +140,9 @@ reset_at_el1:
  * field but read E2H as 1 anyway (the read-back catches those) -- EL2 runs
  * VHE-format instead: HCR_EL2.E2H = 1, so CPTR_EL2, TCR_EL2 and SCTLR_EL2
  * take the CPACR_EL1, TCR_EL1 and SCTLR_EL1 layouts, and the EL2&0 regime
- * reads EL1-format descriptors (PXN/UXN, AP[1]): the EL1 flash tables. TTBR1
- * walks are disabled (EPD1). x20 = 1 tells C which format the tables use.
+ * reads EL1-format descriptors (PXN/UXN, AP[1]), which the flash tables'
+ * descriptors are too (they read the same in every format). TTBR1 walks
+ * are disabled (EPD1). x20 = 1 tells C which format its tables must use.
  * Both probes are system register reads: fine with the MMU off.
  * tools/mmu_off_audit.py --e2h-res1 and tests/boot/force_e2h.py make QEMU
  * look like such a CPU.
@@ -144,8 +165,8 @@ reset_at_el2:
 	mov_imm64 x0, TCR_EL2_VALUE
 	tcr_set_ips x0, TCR_EL2_PS_SHIFT
 	msr	tcr_el2, x0
-	adrp	x0, flash_tables_el2
-	add	x0, x0, :lo12:flash_tables_el2	// 256-byte aligned: not a page
+	adrp	x0, flash_tables
+	add	x0, x0, :lo12:flash_tables	// 256-byte aligned: not a page
 	msr	ttbr0_el2, x0
 	adr	x0, exception_vectors
 	msr	vbar_el2, x0
@@ -174,11 +195,12 @@ reset_at_el2_e2h:
 	mov_imm64 x0, TCR_EL1_VALUE	// TCR_EL1's layout, with E2H = 1
 	tcr_set_ips x0, TCR_EL1_IPS_SHIFT
 	msr	tcr_el2, x0
-	adrp	x0, flash_tables_el1
-	add	x0, x0, :lo12:flash_tables_el1	// 256-byte aligned: not a page
+	adrp	x0, flash_tables
+	add	x0, x0, :lo12:flash_tables	// 256-byte aligned: not a page
 	msr	ttbr0_el2, x0
 	adr	x0, exception_vectors
 	msr	vbar_el2, x0
+	pan_off
 	isb
 	tlbi	alle2			// the EL2&0 regime, every ASID
 	ic	iallu
@@ -191,8 +213,8 @@ reset_at_el2_e2h:
 
 /*
  * EL3 (secure=on): mmuon is not a secure monitor. It turns its MMU on at
- * EL3 with the EL2-format tables (the EL3 regime has the same single-range
- * format), so that C can say "EL3 entry not supported" on the console and
+ * EL3 with the flash tables (the EL3 regime has EL2's single-range format,
+ * which they are valid in), so that C can say "EL3 entry not supported" on the console and
  * power off through the secure GPIO that QEMU's DT describes.
  */
 reset_at_el3:
@@ -202,8 +224,8 @@ reset_at_el3:
 	mov_imm64 x0, TCR_EL2_VALUE	// TCR_EL3 has TCR_EL2's layout
 	tcr_set_ips x0, TCR_EL2_PS_SHIFT
 	msr	tcr_el3, x0
-	adrp	x0, flash_tables_el2
-	add	x0, x0, :lo12:flash_tables_el2	// 256-byte aligned: not a page
+	adrp	x0, flash_tables
+	add	x0, x0, :lo12:flash_tables	// 256-byte aligned: not a page
 	msr	ttbr0_el3, x0
 	adr	x0, exception_vectors
 	msr	vbar_el3, x0
