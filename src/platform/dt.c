@@ -23,13 +23,12 @@ static uint64_t read_cells(const fdt32_t *cell, int count)
 	return v;
 }
 
-/* The #address-cells/#size-cells that apply to a node's reg property. */
-static int reg_cells(const void *fdt, int node, int *ac, int *sc)
+/*
+ * The #address-cells/#size-cells that apply to the reg property of a
+ * child of parent.
+ */
+static int reg_cells(const void *fdt, int parent, int *ac, int *sc)
 {
-	int parent = fdt_parent_offset(fdt, node);
-
-	if (parent < 0)
-		return parent;
 	*ac = fdt_address_cells(fdt, parent);
 	*sc = fdt_size_cells(fdt, parent);
 	if (*ac < 1 || *ac > 2 || *sc < 0 || *sc > 2)
@@ -56,10 +55,15 @@ static int read_reg_cells(const void *fdt, int node, int ac, int sc, int index,
 	return 0;
 }
 
-/* The index-th (base, size) pair of a node's reg; 0, or a libfdt error. */
-static int read_reg(const void *fdt, int node, int index, struct mem_range *r)
+/*
+ * The index-th (base, size) pair of the reg of node, a child of parent; 0,
+ * or a libfdt error. The walk below knows every node's parent: looking it
+ * up with fdt_parent_offset() would rescan the tree from the root.
+ */
+static int read_reg(const void *fdt, int node, int parent, int index,
+		    struct mem_range *r)
 {
-	int ac, sc, err = reg_cells(fdt, node, &ac, &sc);
+	int ac, sc, err = reg_cells(fdt, parent, &ac, &sc);
 
 	return err ? err : read_reg_cells(fdt, node, ac, sc, index, r);
 }
@@ -98,39 +102,43 @@ static void insert_ram(struct platform *p, struct mem_range r)
 	p->ram_total += r.size;
 }
 
-static int find_memory(const void *fdt, struct platform *p, char *err,
-		       size_t errlen)
+/*
+ * A /memory node's ranges (the walk below calls it for every enabled child
+ * of the root whose device_type is "memory"); 0, or -1 with the reason in
+ * err.
+ */
+static int add_memory(const void *fdt, int node, struct platform *p, char *err,
+		      size_t errlen)
 {
-	int node, i, rc;
 	struct mem_range r;
+	int i;
 
-	fdt_for_each_subnode(node, fdt, 0)
-	{
-		const char *type = get_string(fdt, node, "device_type");
-
-		if (!type || strcmp(type, "memory") ||
-		    !node_enabled(fdt, node, "status"))
+	for (i = 0; read_reg(fdt, node, 0, i, &r) == 0; i++) {
+		if (!r.size)
 			continue;
-		for (i = 0; (rc = read_reg(fdt, node, i, &r)) == 0; i++) {
-			if (!r.size)
-				continue;
-			if (p->ram_count == MAX_RAM_RANGES) {
-				fmt_snprintf(
-					err, errlen,
-					"more than %d RAM ranges in the DT",
-					MAX_RAM_RANGES);
-				return -1;
-			}
-			if (r.base + r.size < r.base) {
-				fmt_snprintf(err, errlen,
-					     "RAM range at 0x%llx overflows",
-					     (unsigned long long)r.base);
-				return -1;
-			}
-			insert_ram(p, r);
+		if (p->ram_count == MAX_RAM_RANGES) {
+			fmt_snprintf(err, errlen,
+				     "more than %d RAM ranges in the DT",
+				     MAX_RAM_RANGES);
+			return -1;
 		}
+		if (r.base + r.size < r.base) {
+			fmt_snprintf(err, errlen,
+				     "RAM range at 0x%llx overflows",
+				     (unsigned long long)r.base);
+			return -1;
+		}
+		insert_ram(p, r);
 	}
-	for (i = 1; i < (int)p->ram_count; i++) {
+	return 0;
+}
+
+/* The RAM all /memory nodes describe, sorted: it must not overlap. */
+static int check_memory(const struct platform *p, char *err, size_t errlen)
+{
+	unsigned i;
+
+	for (i = 1; i < p->ram_count; i++) {
 		if (p->ram[i - 1].base + p->ram[i - 1].size > p->ram[i].base) {
 			fmt_snprintf(err, errlen,
 				     "RAM ranges overlap at 0x%llx",
@@ -145,13 +153,28 @@ static int find_memory(const void *fdt, struct platform *p, char *err,
 	return 0;
 }
 
-/* /chosen/stdout-path: a path or an alias, optionally ":options". */
-static int find_console(const void *fdt, struct platform *p, char *err,
-			size_t errlen)
+/*
+ * The parent of the node a stdout-path names (len bytes of it): for a full
+ * path, the node at its prefix, a lookup from the root; for an alias,
+ * fdt_parent_offset(), which rescans the tree up to the node.
+ */
+static int path_parent(const void *fdt, const char *path, int len, int node)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int i = len;
+
+	if (path[0] != '/' || path[len - 1] == '/')
+		return fdt_parent_offset(fdt, node);
+	while (path[i - 1] != '/')
+		i--;
+	return i == 1 ? 0 : fdt_path_offset_namelen(fdt, path, i - 1);
+}
+
+/* /chosen/stdout-path: a path or an alias, optionally ":options". */
+static int find_console(const void *fdt, int chosen, struct platform *p,
+			char *err, size_t errlen)
+{
 	const char *path, *colon;
-	int node;
+	int node, len;
 
 	path = chosen < 0 ? NULL : get_string(fdt, chosen, "stdout-path");
 	if (!path) {
@@ -159,28 +182,30 @@ static int find_console(const void *fdt, struct platform *p, char *err,
 		return -1;
 	}
 	colon = strchr(path, ':');
-	node = fdt_path_offset_namelen(
-		fdt, path, colon ? (int)(colon - path) : (int)strlen(path));
+	len = colon ? (int)(colon - path) : (int)strlen(path);
+	node = fdt_path_offset_namelen(fdt, path, len);
 	if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011")) {
 		fmt_snprintf(err, errlen, "stdout-path %s is not a PL011",
 			     path);
 		return -1;
 	}
-	if (read_reg(fdt, node, 0, &p->uart)) {
+	if (read_reg(fdt, node, path_parent(fdt, path, len, node), 0,
+		     &p->uart)) {
 		fmt_snprintf(err, errlen, "console %s has no reg", path);
 		return -1;
 	}
 	return 0;
 }
 
-static void find_psci(const void *fdt, struct platform *p)
-{
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
-	const char *method;
+/* A node the walk found, and its parent (for its reg); node < 0: none. */
+struct dt_node {
+	int node, parent;
+};
 
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
-	method = node < 0 ? NULL : get_string(fdt, node, "method");
+static void set_psci(const void *fdt, int node, struct platform *p)
+{
+	const char *method = node < 0 ? NULL : get_string(fdt, node, "method");
+
 	if (method && !strcmp(method, "hvc"))
 		p->psci = PSCI_HVC;
 	else if (method && !strcmp(method, "smc"))
@@ -189,60 +214,59 @@ static void find_psci(const void *fdt, struct platform *p)
 		p->psci = PSCI_NONE;
 }
 
-static void find_device(const void *fdt, const char *compatible,
-			struct mem_range *r)
+static void set_device(const void *fdt, struct dt_node n, struct mem_range *r)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, compatible);
-
-	while (node >= 0 && !node_enabled(fdt, node, "status"))
-		node = fdt_node_offset_by_compatible(fdt, node, compatible);
-	if (node < 0 || read_reg(fdt, node, 0, r))
+	if (n.node < 0 || read_reg(fdt, n.node, n.parent, 0, r))
 		*r = (struct mem_range){0, 0};
 }
 
 /*
  * QEMU describes a power-off GPIO for the secure world only (status
  * "disabled", secure-status "okay"): the way out when there is no PSCI.
+ * Its gpios phandle must name one of the PL061s the walk found.
  */
-static void find_secure_poweroff(const void *fdt, struct platform *p)
+static void set_secure_poweroff(const void *fdt, struct dt_node node,
+				const struct dt_node *pl061, unsigned count,
+				struct platform *p)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "gpio-poweroff");
 	const fdt32_t *gpios;
-	int len, gpio;
+	unsigned i;
+	int len;
 
 	/* The binding: secure-status if present, else status, applies. */
-	if (node < 0 ||
-	    !node_enabled(fdt, node,
-			  fdt_getprop(fdt, node, "secure-status", NULL)
+	if (node.node < 0 ||
+	    !node_enabled(fdt, node.node,
+			  fdt_getprop(fdt, node.node, "secure-status", NULL)
 				  ? "secure-status"
 				  : "status"))
 		return;
-	gpios = fdt_getprop(fdt, node, "gpios", &len);
+	gpios = fdt_getprop(fdt, node.node, "gpios", &len);
 	if (!gpios || len < 8)
 		return;
-	gpio = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(gpios[0]));
-	if (gpio < 0 || fdt_node_check_compatible(fdt, gpio, "arm,pl061") ||
-	    read_reg(fdt, gpio, 0, &p->poweroff_gpio))
+	for (i = 0; i < count; i++)
+		if (fdt_get_phandle(fdt, pl061[i].node) ==
+		    fdt32_to_cpu(gpios[0]))
+			break;
+	if (i == count ||
+	    read_reg(fdt, pl061[i].node, pl061[i].parent, 0, &p->poweroff_gpio))
 		return;
 	p->poweroff_line = fdt32_to_cpu(gpios[1]);
 }
 
 /* QEMU virt: one cfi-flash node, a reg entry per bank, "bank-width". */
-static void find_flash(const void *fdt, struct platform *p)
+static void set_flash(const void *fdt, struct dt_node n, struct platform *p)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash");
 	const fdt32_t *width;
 	unsigned i;
 	int len;
 
-	while (node >= 0 && !node_enabled(fdt, node, "status"))
-		node = fdt_node_offset_by_compatible(fdt, node, "cfi-flash");
-	if (node < 0)
+	if (n.node < 0)
 		return;
-	for (i = 0; i < 2 && !read_reg(fdt, node, i, &p->flash[i]); i++)
+	for (i = 0; i < 2 && !read_reg(fdt, n.node, n.parent, i, &p->flash[i]);
+	     i++)
 		;
 	p->flash_banks = i;
-	width = fdt_getprop(fdt, node, "bank-width", &len);
+	width = fdt_getprop(fdt, n.node, "bank-width", &len);
 	p->flash_bank_width = width && len == 4 ? fdt32_to_cpu(*width) : 0;
 }
 
@@ -355,8 +379,35 @@ static void add_virtio_mmio(const void *fdt, int node, const struct dt_where *w,
 	p->virtio_mmio_count++;
 }
 
-/* One walk over the tree for the buses disks sit on. */
-static void find_storage_buses(const void *fdt, struct platform *p)
+/* The PL061s a power-off GPIO may name: QEMU has one or two. */
+#define MAX_PL061 4
+
+/* The first node of each kind the walk found (any status, unless said). */
+struct dt_found {
+	struct dt_node psci_0_2, psci;
+	struct dt_node rtc, fw_cfg, flash; /* the first enabled */
+	struct dt_node poweroff;
+	struct dt_node pl061[MAX_PL061];
+	unsigned pl061_count;
+};
+
+/* Keeps the first node of a kind. */
+static void first(struct dt_node *slot, int node, const struct dt_where *w)
+{
+	if (slot->node < 0)
+		*slot = (struct dt_node){node, w->up[w->depth - 1]};
+}
+
+/*
+ * One walk over the tree, one compatible lookup per node: the RAM, every
+ * device mmuon drives, and the buses disks sit on; 0, or -1 with the
+ * reason in err. Looking each kind up with
+ * fdt_node_offset_by_compatible() would walk the whole tree once per kind
+ * (and a parent with fdt_parent_offset() once more per node): with QEMU's
+ * 32 virtio-mmio nodes that was most of the boot's instructions.
+ */
+static int find_nodes(const void *fdt, struct dt_found *f, struct platform *p,
+		      char *err, size_t errlen)
 {
 	struct dt_where w = {.up = {0}, .depth = 0};
 	int node, depth = 0;
@@ -365,29 +416,63 @@ static void find_storage_buses(const void *fdt, struct platform *p)
 	     node = fdt_next_node(fdt, node, &depth)) {
 		if (depth >= DT_MAX_DEPTH)
 			continue;
-		const char *compat;
+		const char *compat, *type;
 		int len;
 
 		/* Our ancestors are the last nodes seen at each lower depth. */
 		w.depth = depth;
 		w.up[depth] = node;
-		/* One property lookup per node: this walk visits them all. */
+		if (depth == 1) {
+			type = get_string(fdt, node, "device_type");
+			if (type && !strcmp(type, "memory") &&
+			    node_enabled(fdt, node, "status") &&
+			    add_memory(fdt, node, p, err, errlen))
+				return -1;
+		}
 		compat = fdt_getprop(fdt, node, "compatible", &len);
 		if (!compat)
 			continue;
-		if (fdt_stringlist_contains(compat, len, "virtio,mmio")) {
-			if (node_enabled(fdt, node, "status"))
+#define IS(c) fdt_stringlist_contains(compat, len, c)
+#define ENABLED node_enabled(fdt, node, "status")
+		if (IS("arm,psci-0.2"))
+			first(&f->psci_0_2, node, &w);
+		if (IS("arm,psci"))
+			first(&f->psci, node, &w);
+		if (IS("gpio-poweroff"))
+			first(&f->poweroff, node, &w);
+		if (IS("arm,pl061") && f->pl061_count < MAX_PL061)
+			f->pl061[f->pl061_count++] =
+				(struct dt_node){node, w.up[depth - 1]};
+		if (IS("virtio,mmio")) {
+			if (ENABLED)
 				add_virtio_mmio(fdt, node, &w, p);
-		} else if (fdt_stringlist_contains(compat, len,
-						   "pci-host-ecam-generic")) {
-			if (node_enabled(fdt, node, "status"))
+		} else if (IS("pci-host-ecam-generic")) {
+			if (ENABLED)
 				add_pcie(fdt, node, &w, p);
+		} else if (IS("arm,pl031")) {
+			if (f->rtc.node < 0 && ENABLED)
+				first(&f->rtc, node, &w);
+		} else if (IS("qemu,fw-cfg-mmio")) {
+			if (f->fw_cfg.node < 0 && ENABLED)
+				first(&f->fw_cfg, node, &w);
+		} else if (IS("cfi-flash")) {
+			if (f->flash.node < 0 && ENABLED)
+				first(&f->flash, node, &w);
 		}
+#undef ENABLED
+#undef IS
 	}
+	return check_memory(p, err, errlen);
 }
 
 int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 {
+	struct dt_found f = {.psci_0_2.node = -1,
+			     .psci.node = -1,
+			     .rtc.node = -1,
+			     .fw_cfg.node = -1,
+			     .flash.node = -1,
+			     .poweroff.node = -1};
 	int chosen, rc;
 
 	memset(p, 0, sizeof(*p));
@@ -401,16 +486,15 @@ int dt_discover(const void *fdt, struct platform *p, char *err, size_t errlen)
 	p->fdt_size = fdt_totalsize(fdt);
 
 	/* The console first, so that later failures can be reported. */
-	if (find_console(fdt, p, err, errlen) ||
-	    find_memory(fdt, p, err, errlen))
-		return -1;
-	find_psci(fdt, p);
-	find_device(fdt, "arm,pl031", &p->rtc);
-	find_device(fdt, "qemu,fw-cfg-mmio", &p->fw_cfg);
-	find_secure_poweroff(fdt, p);
-	find_flash(fdt, p);
-	find_storage_buses(fdt, p);
 	chosen = fdt_path_offset(fdt, "/chosen");
+	if (find_console(fdt, chosen, p, err, errlen) ||
+	    find_nodes(fdt, &f, p, err, errlen))
+		return -1;
+	set_psci(fdt, f.psci_0_2.node >= 0 ? f.psci_0_2.node : f.psci.node, p);
+	set_device(fdt, f.rtc, &p->rtc);
+	set_device(fdt, f.fw_cfg, &p->fw_cfg);
+	set_secure_poweroff(fdt, f.poweroff, f.pl061, f.pl061_count, p);
+	set_flash(fdt, f.flash, p);
 	if (chosen >= 0) {
 		const char *args = get_string(fdt, chosen, "bootargs");
 
