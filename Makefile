@@ -69,7 +69,7 @@ RT_SHARED_SRCS := src/lib/string.c src/lib/ucs2.c src/lib/crc32.c \
 # 2 %, memchr/memcpy/memcmp 2.5 %, the page-table walk 1 %; the rest is
 # spread thin. -Os on those few files would add ~50 % to the count; on all
 # the others it adds nothing measurable and saves kilobytes.
-FW_HOT_SRCS := src/lib/string.c src/lib/sha256.c src/arch/pgtable.c \
+FW_HOT_SRCS := src/lib/string.c src/lib/sha256.c src/arch/pgtable.c src/lib/lz4.c \
 	$(addprefix $(LIBFDT_DIR)/lib/libfdt/,fdt.c fdt_ro.c)
 fw_opt = $(if $(filter $(FW_HOT_SRCS),$<),-O2,-Os)
 # Link-time optimisation for the boot code and libfdt: GCC then inlines and
@@ -81,6 +81,30 @@ fw_opt = $(if $(filter $(FW_HOT_SRCS),$<),-O2,-Os)
 # ELF, so they hold whatever LTO did.
 FW_LTO := -flto
 
+# What runs from flash (docs/architecture.md, "Boot code in RAM"): the
+# reset path and everything the boot runs before the boot code is in RAM
+# -- DT discovery, the console, panic and power-off, the RAM page tables,
+# loading the runtime and boot code -- and the exception handler, which
+# must work at any time. Every assembly source too. Not LTO: their
+# sections are renamed .flash.* after compiling, for the linker script.
+# All other code and read-only data (boot code: .text*, .rodata*) is
+# linked to run from RAM and stored in the image compressed
+# (tools/pack_image.py, lz4); mmu_init() decompresses it. check_flash.py
+# fails the link if flash code reaches into it anywhere but from
+# mmuon_main, after mmu_init().
+FW_FLASH_SRCS := src/boot/main.c src/platform/dt.c src/platform/console.c \
+	src/platform/pl011.c src/platform/panic.c src/platform/power.c \
+	src/lib/fmt.c src/lib/string.c src/lib/lz4.c src/arch/mmu.c \
+	src/arch/pgtable.c src/arch/code_load.c \
+	src/arch/cache.c src/arch/exception.c src/arch/esr.c
+LIBFDT_FLASH_SRCS := $(addprefix $(LIBFDT_DIR)/lib/libfdt/,fdt.c fdt_ro.c \
+	fdt_addresses.c fdt_strerror.c)
+LIBFDT_FLASH_OBJS := $(patsubst $(LIBFDT_DIR)/lib/libfdt/%.c,$(BUILD)/libfdt/%.o,$(LIBFDT_FLASH_SRCS))
+fw_in_flash = $(filter $<,$(FW_FLASH_SRCS) $(LIBFDT_FLASH_SRCS))
+fw_lto = $(if $(fw_in_flash),,$(FW_LTO))
+# In place: the object's allocated sections get the .flash prefix.
+fw_flash_rename = $(if $(fw_in_flash),$(OBJCOPY) --prefix-alloc-sections=.flash $@)
+
 # Every other source under src/, at any depth (src/drivers/virtio/blk.c too).
 FW_C_SRCS := $(filter-out $(RT_SRCS),$(sort $(shell find src -name '*.c')))
 FW_S_SRCS := $(sort $(shell find src -name '*.S'))
@@ -91,15 +115,17 @@ RT_SYMS   := $(BUILD)/fw/rt/shared.syms
 .PHONY: all
 all: $(BUILD)/mmuon.bin $(BUILD)/mmuon-code.fd $(BUILD)/mmuon-vars.fd
 
-$(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf
-	$(OBJCOPY) -O binary $< $@
-	@echo "  mmuon.bin: $$(stat -c %s $@) bytes"
+# The flash image: the ELF's load image, the boot code compressed.
+$(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf tools/pack_image.py
+	$(PYTHON) tools/pack_image.py --cross $(CROSS) $< $@
 
-$(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_A) tools/check_runtime.py \
-		tools/check_regs.py
-	$(CC_FW) $(FW_CFLAGS) -Os $(FW_LTO)=auto $(FW_LDFLAGS) -o $@.tmp $(FW_OBJS) $(RT_OBJS) $(LIBFDT_A) -lgcc
+$(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) \
+		tools/check_runtime.py tools/check_regs.py tools/check_flash.py
+	$(CC_FW) $(FW_CFLAGS) -Os $(patsubst -flto,-flto=auto,$(FW_LTO)) $(FW_LDFLAGS) -o $@.tmp \
+		$(FW_OBJS) $(RT_OBJS) $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) -lgcc
 	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp
 	$(PYTHON) tools/check_regs.py --cross $(CROSS) $@.tmp
+	$(PYTHON) tools/check_flash.py --cross $(CROSS) $@.tmp
 	mv $@.tmp $@
 
 # The pflash pair libvirt and QEMU's -drive if=pflash take: the firmware
@@ -134,7 +160,7 @@ $(BUILD)/mmuon.lds: src/arch/mmuon.ld include/mmuon/layout.h
 # them all, so that an old object cannot slip into a new firmware.
 FW_FLAGS_STAMP := $(BUILD)/fw/flags
 FW_FLAGS_NOW   := $(filter-out -DMMUON_VERSION=% -DMMUON_DATE=%,$(FW_CFLAGS)) $(FW_ASFLAGS) \
-	-O2:$(FW_HOT_SRCS) $(FW_LTO)
+	-O2:$(FW_HOT_SRCS) $(FW_LTO) flash:$(FW_FLASH_SRCS) $(LIBFDT_FLASH_SRCS)
 ifneq ($(file <$(FW_FLAGS_STAMP)),$(FW_FLAGS_NOW))
 $(shell mkdir -p $(BUILD)/fw)
 $(file >$(FW_FLAGS_STAMP),$(FW_FLAGS_NOW))
@@ -142,7 +168,8 @@ endif
 
 $(BUILD)/fw/%.c.o: %.c $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC_FW) $(FW_CFLAGS) $(fw_opt) $(FW_LTO) -MMD -MP -c $< -o $@
+	$(CC_FW) $(FW_CFLAGS) $(fw_opt) $(fw_lto) -MMD -MP -c $< -o $@
+	$(fw_flash_rename)
 
 # The runtime copy of a source: compiled as usual, then every section
 # renamed .rt.* and the shared symbols renamed __rt_*.
@@ -160,13 +187,17 @@ $(RT_SYMS): $(patsubst %,$(BUILD)/fw/%.o,$(RT_SHARED_SRCS)) Makefile
 $(BUILD)/fw/%.S.o: %.S $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_FW) $(FW_ASFLAGS) -MMD -MP -c $< -o $@
+	$(OBJCOPY) --prefix-alloc-sections=.flash $@
 
 # Third-party code: its warnings are shown, not fatal.
 $(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/lib/libfdt/%.c $(FW_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC_FW) $(filter-out -Werror,$(FW_CFLAGS)) $(fw_opt) $(FW_LTO) -MMD -MP -c $< -o $@
+	$(CC_FW) $(filter-out -Werror,$(FW_CFLAGS)) $(fw_opt) $(fw_lto) -MMD -MP -c $< -o $@
+	$(fw_flash_rename)
 
-$(LIBFDT_A): $(LIBFDT_OBJS)
+# The members that run from flash are linked as objects, the rest (LTO)
+# from the archive.
+$(LIBFDT_A): $(filter-out $(LIBFDT_FLASH_OBJS),$(LIBFDT_OBJS))
 	rm -f $@
 	$(CROSS)gcc-ar rcs $@ $^
 

@@ -437,8 +437,11 @@ def tables_marks(elf: Path) -> list[int] | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     entry = re.search(r"^([0-9a-f]+) <firmware_tables_install>:", out, re.M)
+    # The call is from flash code (mmuon_main) to the boot code in RAM, so
+    # through the linker's long-branch veneer (docs/architecture.md, "Boot
+    # code in RAM"); a direct bl where both are in the same place.
     calls = re.findall(r"^\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+bl\s+[0-9a-f]+ "
-                       r"<firmware_tables_install>", out, re.M)
+                       r"<(?:__)?firmware_tables_install(?:_veneer)?>", out, re.M)
     if not entry or len(calls) != 1:
         return None
     return [int(entry[1], 16), int(calls[0], 16) + 4]

@@ -64,7 +64,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	clang-format ca-certificates \
 	clang libclang-rt-14-dev libfuzzer-14-dev libglib2.0-dev gnuplot-nox \
 	qemu-efi-aarch64 u-boot-qemu \
-	dosfstools mtools dpkg-dev gdisk fdisk e2fsprogs xorriso \
+	dosfstools mtools dpkg-dev gdisk fdisk e2fsprogs xorriso lz4 \
 	libdevmapper1.02.1 liblzma5 # grub-mkstandalone, unpacked by fetch-arm64.sh
 # The Debian package (debian/, dpkg-buildpackage, lintian) and the libvirt
 # test (tests/boot/test_libvirt.py starts libvirtd itself: no systemd).

@@ -15,19 +15,12 @@
 /* A boot-time object's variable that must live in EfiRuntimeServicesData. */
 #define RUNTIME_DATA __attribute__((section(".rt.data")))
 
-/* EfiRuntimeServicesCode: code and read-only data, in flash at _load. */
-extern char __rt_code_start[], __rt_code_end[], __rt_code_load[];
+/* EfiRuntimeServicesCode: code and read-only data, loaded by code_load()
+ * (code_load.h). */
+extern char __rt_code_start[], __rt_code_end[];
 extern char __rt_code_region_end[]; /* 64 KiB aligned */
 /* EfiRuntimeServicesData: .rt_data, .rt_bss, then the runtime arena. */
 extern char __rt_data_start[], __rt_data_region_end[];
 extern char __rt_arena_start[], __rt_arena_end[];
-
-/*
- * Copies the runtime code from flash into its RAM region and makes it
- * visible to instruction fetch. Called once, while the RAM is still mapped
- * read/write and execute-never; mmu_init() then maps it read-only and
- * executable.
- */
-void runtime_code_load(void);
 
 #endif

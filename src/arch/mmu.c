@@ -11,7 +11,9 @@
  *   RAM (every DT range) read/write, execute-never, except the guard page
  *                        below the boot stack, which stays unmapped, and
  *   runtime code         read-only, executable: the runtime services'
- *                        code, copied from flash (runtime_code_load())
+ *                        code, decompressed from flash (code_load())
+ *   boot code            read-only, executable: the code that does not
+ *                        run from flash, decompressed (code_load())
  *   UART, fw_cfg         Device-nGnRE, read/write, execute-never
  *   RTC                  Device-nGnRnE (the memory map's EFI_MEMORY_UC),
  *                        read/write, execute-never
@@ -30,6 +32,7 @@
  */
 #include <string.h>
 
+#include <mmuon/code_load.h>
 #include <mmuon/layout.h>
 #include <mmuon/mmu.h>
 #include <mmuon/panic.h>
@@ -249,14 +252,17 @@ void mmu_init(const struct platform *p, unsigned el, bool e2h)
 		     __pgtable_pool_end - __pgtable_pool, PG_WRITE | PG_TABLES,
 		     "page tables");
 	/*
-	 * Loaded while the flash tables map it read/write, execute-never;
-	 * executable only from the switch below, which replaces that mapping
-	 * under the break-before-make rule of mmu_switch.S.
+	 * The runtime and boot code, loaded while the flash tables map them
+	 * read/write, execute-never; executable only from the switch below,
+	 * which replaces that mapping under the break-before-make rule of
+	 * mmu_switch.S.
 	 */
-	runtime_code_load();
+	code_load();
 	map_or_panic((uintptr_t)__rt_code_start,
 		     __rt_code_region_end - __rt_code_start, PG_EXEC,
 		     "runtime code");
+	map_or_panic((uintptr_t)__boot_start, __boot_end - __boot_start,
+		     PG_EXEC, "boot code");
 	map_or_panic(p->uart.base, p->uart.size, PG_DEVICE | PG_WRITE, "UART");
 	/* The memory map gives the RTC to the OS as EFI_MEMORY_UC. */
 	if (p->rtc.size)

@@ -242,7 +242,7 @@ reset_at_el3:
 /*
  * From here on data accesses are cacheable. Copy .data and the runtime
  * data from flash, zero .bss and the runtime .bss, set up the two stacks
- * and enter C. (The runtime code is copied by runtime_code_load() in C:
+ * and enter C. (The runtime code is loaded by code_load() in C:
  * code needs cache maintenance and a mapping change, data does not.)
  *
  * C runs on SP_EL0 (SPSel = 0); exceptions switch to SP_ELx, which points

@@ -76,6 +76,11 @@ __attribute__((noreturn)) void mmuon_main(unsigned el, const void *fdt,
 		panic("EL3 entry not supported: mmuon is not a secure monitor; "
 		      "start QEMU without secure=on");
 
+	/*
+	 * Everything above runs from flash; mmu_init() loads the boot code
+	 * (code_load.h), which all that follows may use. Only this function
+	 * may reach into it from flash code (tools/check_flash.py).
+	 */
 	mmu_init(&platform, el, e2h);
 	print_banner(el, e2h);
 	crash_if_asked(platform.bootargs);

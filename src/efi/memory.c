@@ -10,6 +10,8 @@
  *                                                 table, efi_zalloc_runtime)
  *   .data/.bss, stacks,  EfiBootServicesData     (the OS may reuse them once
  *   page tables                                   it runs on its own tables)
+ *   boot code            EfiBootServicesCode     (decompressed from flash:
+ *                                                 code_load.h)
  *   DTB                  EfiBootServicesData     (the stub copies it)
  *   PL031 RTC            EfiMemoryMappedIO       (GetTime/SetTime)
  * The flash is not in the map: nothing runs from it after ExitBootServices,
@@ -23,6 +25,7 @@
  */
 #include <string.h>
 
+#include <mmuon/code_load.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
 #include <mmuon/layout.h>
@@ -100,8 +103,10 @@ void efi_memory_init(const struct platform *p)
 		EfiRuntimeServicesCode, MEMMAP_RAM_ATTR, "runtime code");
 	reserve((uintptr_t)__rt_data_start, (uintptr_t)__rt_data_region_end,
 		EfiRuntimeServicesData, MEMMAP_RAM_ATTR, "runtime data");
-	reserve((uintptr_t)__data_start, (uintptr_t)__fw_ram_end,
+	reserve((uintptr_t)__data_start, (uintptr_t)__boot_start,
 		EfiBootServicesData, MEMMAP_RAM_ATTR, "firmware data");
+	reserve((uintptr_t)__boot_start, (uintptr_t)__fw_ram_end,
+		EfiBootServicesCode, MEMMAP_RAM_ATTR, "firmware boot code");
 	reserve((uintptr_t)p->fdt, (uintptr_t)p->fdt + p->fdt_size,
 		EfiBootServicesData, MEMMAP_RAM_ATTR, "the DTB");
 	if (p->rtc.size)
