@@ -80,6 +80,10 @@ fw_opt = $(if $(filter $(FW_HOT_SRCS),$<),-O2,-Os)
 # checks after the link (check_runtime.py, check_regs.py) read the final
 # ELF, so they hold whatever LTO did.
 FW_LTO := -flto
+# One partition: the whole program optimised as one unit. The default
+# splits it by the jobs make offers, and the image then varied by 4 KiB
+# from one build of the same tree to the next.
+FW_LTO_LINK := $(if $(FW_LTO),-flto-partition=one)
 
 # What runs from flash (docs/architecture.md, "Boot code in RAM"): the
 # reset path and everything the boot runs before the boot code is in RAM
@@ -121,7 +125,7 @@ $(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf tools/pack_image.py
 
 $(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) \
 		tools/check_runtime.py tools/check_regs.py tools/check_flash.py
-	$(CC_FW) $(FW_CFLAGS) -Os $(patsubst -flto,-flto=auto,$(FW_LTO)) $(FW_LDFLAGS) -o $@.tmp \
+	$(CC_FW) $(FW_CFLAGS) -Os $(FW_LTO) $(FW_LTO_LINK) $(FW_LDFLAGS) -o $@.tmp \
 		$(FW_OBJS) $(RT_OBJS) $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) -lgcc
 	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp
 	$(PYTHON) tools/check_regs.py --cross $(CROSS) $@.tmp

@@ -27,8 +27,8 @@ import sys
 
 from check_runtime import BRANCHES, INSN, RELOC, RELOC_HEADER, RELOC_NO_SYMBOL, Elf, inside, run
 
-FLASH_CODE = (".text", ".text.flash")
-FLASH_SECTIONS = FLASH_CODE + (".rodata",)
+FLASH_CODE = (".text", ".text.vectors", ".text.flash")
+FLASH_SECTIONS = FLASH_CODE + (".rodata", ".flash_tables_root", ".flash_tables")
 BOOT_SECTIONS = (".boot", ".boot_rodata")
 # Functions that may refer to the boot code: they run it after mmu_init().
 ALLOWED = ("mmuon_main",)

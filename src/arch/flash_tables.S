@@ -88,7 +88,9 @@ flash_tables_l2:			// level 2: the first GiB, 512 x 2 MiB
 	.set	addr, addr + SZ_2M
 	.endr
 
-/* The level 0 root (what TTBR0 points to), after both: a small table. */
+/* The level 0 root (what TTBR0 points to): a small table, which the
+ * linker script puts below the vectors, where their alignment leaves room. */
+	.section .rodata.flash_tables_root, "a"
 	.balign	L0_ENTRIES * 8
 	.global	flash_tables
 flash_tables:
