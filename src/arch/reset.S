@@ -18,7 +18,13 @@
 
 	.arch_extension pan		// msr pan, only run where the CPU has it
 
-	.section .text.reset, "ax"
+/*
+ * Not .text.<name>: -ffunction-sections puts a C function called reset in
+ * .text.reset, and the linker script would then place it where the CPU
+ * starts. .head.text is no function's section (mmuon.ld asserts _reset is
+ * at the flash base).
+ */
+	.section .head.text, "ax"
 
 /* For mmu_is_on only (data accesses): copies [start, end) from load, 16
  * bytes at a time (the linker script aligns both ends to 16). Clobbers

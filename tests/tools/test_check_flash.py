@@ -21,7 +21,7 @@ CROSS = "aarch64-linux-gnu-"
 
 LINKER_SCRIPT = """
 SECTIONS {
-  .text 0 : { *(.flash.text.reset) }
+  .text 0 : { *(.flash.head.text) }
   .text.flash : { *(.flash.text .flash.text.*) }
   .rodata : { *(.flash.rodata .flash.rodata.*) }
   .boot 0x40200000 : { __boot_start = .; *(.text .text.*) }
@@ -30,7 +30,7 @@ SECTIONS {
 """
 
 BOOT = """
-    .section .flash.text.reset, "ax"
+    .section .flash.head.text, "ax"
     .global _reset
 _reset: bl mmuon_main
     .section .flash.text.main, "ax"
