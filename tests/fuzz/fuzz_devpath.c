@@ -22,16 +22,9 @@
 
 #include <mmuon/devpath_util.h>
 
-#define MAX_CANDS 7
+#include "check.h"
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#define MAX_CANDS 7
 
 struct chunk {
 	const uint8_t *p;

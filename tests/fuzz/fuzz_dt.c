@@ -26,14 +26,7 @@
 
 #include <mmuon/platform.h>
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 /* A string the firmware got from the tree: it must end inside the blob. */
 static void check_string(const char *s, const uint8_t *blob, size_t n)

@@ -34,18 +34,11 @@
 
 #include <mmuon/memmap.h>
 
+#include "check.h"
+
 #define MAX_OPS 200
 #define PAGE EFI_PAGE_SIZE
 #define TOP ((unsigned __int128)1 << 64)
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 typedef unsigned __int128 u128;
 

@@ -23,17 +23,10 @@
 
 #include <mmuon/pe.h>
 
+#include "check.h"
+
 /* Bigger images are parsed but not loaded: malloc+memset would dominate. */
 #define MAX_LOAD_SIZE (8u << 20)
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static int is_pow2(uint64_t v)
 {
