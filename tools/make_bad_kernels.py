@@ -124,9 +124,10 @@ def aarch64_elf() -> bytes:
 # ---- the kernels -----------------------------------------------------------------
 
 # What mmuon must say is a regular expression matched against the console
-# after "mmuon: fatal: ".
-NOT_EFI = r"the kernel is not a bootable EFI image: "
-NO_ROOM = r"the kernel \({}(?: bytes)? in memory\) does not fit in free RAM"
+# after "mmuon: boot: QEMU -kernel: " (the boot manager then goes on with
+# the other boot options, and lists it first when nothing boots).
+NOT_EFI = r"not a bootable EFI image: "
+NO_ROOM = r"{} bytes in memory: does not fit in free RAM"
 
 # The real kernel is damaged in its first HEAD bytes only; the rest of each
 # copy is a sparse hole of the original length: mmuon refuses all of these
@@ -134,7 +135,7 @@ NO_ROOM = r"the kernel \({}(?: bytes)? in memory\) does not fit in free RAM"
 # the file's size, which stays right. 20 copies then cost ~1 MiB of disk,
 # not 700 MiB.
 HEAD = 64 * 1024
-# Not a fatal message: an exception dump (matched on its first line).
+# Not a refusal: an exception dump (matched on its first line).
 CRASH_AT_ENTRY = r"synchronous exception at EL\d: unknown reason \(undefined instruction\)"
 CRASHES = {"zero-body"}
 BIG_FILE_SIZE = 200 * MiB
@@ -151,7 +152,7 @@ RETURN_LOAD_ERROR = struct.pack(
 class Bad:
     data: bytes  # the file's first bytes
     size: int  # the file's size; past len(data) it reads as zeros
-    message: str  # after "mmuon: fatal: " (for CRASHES: the dump's first line)
+    message: str  # after "mmuon: boot: QEMU -kernel: " (CRASHES: the dump's first line)
     code: tuple[tuple[int, bytes], ...] = ()  # (file offset, bytes) put in the hole
 
 

@@ -7,10 +7,12 @@
 /*
  * Load the kernel given with -kernel straight to a random final address,
  * offer the -initrd through LoadFile2 and start the kernel's EFI stub.
- * Never returns: a missing or bad kernel, or a stub that returns, is
- * reported and the machine powered off.
+ * Returns only if there is no -kernel, it cannot be booted (not an arm64
+ * EFI image, no room, a DMA error) or its image returned: @why (@size
+ * bytes) then says which, for the boot manager, which goes on with the
+ * other boot options as EDK2 does. Without fw_cfg it stops the machine.
  */
-__attribute__((noreturn)) void boot_linux(const struct platform *p);
+void boot_linux(const struct platform *p, char *why, size_t size);
 
 /*
  * From now on a Linux kernel given to LoadImage -- from a buffer (GRUB,

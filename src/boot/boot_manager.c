@@ -3,7 +3,9 @@
  * The UEFI boot manager (UEFI 2.10, chapter 3): what runs once the
  * firmware is up. In order, as EDK2 does it on QEMU's virt machine:
  *
- *   1. QEMU's -kernel, when one is given (src/boot/linux.c);
+ *   1. QEMU's -kernel, when one is given (src/boot/linux.c); one that
+ *      cannot be booted, or whose image returns, is listed like any
+ *      other attempt;
  *   2. BootNext, once (the variable is deleted first);
  *   3. the Boot#### options of BootOrder; with QEMU's bootorder file
  *      (bootindex=), first the options and removable media of each
@@ -44,7 +46,7 @@
 
 struct attempt {
 	char what[48];	/* "Boot0001 \"debian\"", "removable media" */
-	char why[48];	/* "not found" */
+	char why[128];	/* "not found" */
 	char path[200]; /* the device path, as text ("" if none) */
 };
 
@@ -468,21 +470,21 @@ static __attribute__((noreturn)) void nothing_booted(void)
 
 void boot_manager_run(const struct platform *p)
 {
+	char why[sizeof(bm.tried[0].why)];
+
 	/* Runs once in the firmware; the host tests run it again. */
 	for (unsigned i = 0; i < bm.option_count; i++)
 		efi_free_pool(bm.option[i].var);
 	memset(&bm, 0, sizeof(bm));
+	/* Kernels loaded from now on: random slots, counted, published. */
+	linux_kernel_placement((void *)p->fdt);
 	/*
 	 * Without fw_cfg (a DT that lost it) boot_linux() says so and stops:
 	 * on QEMU's virt machine that is a broken DT, not a disk boot.
 	 */
-	if (!p->fw_cfg.size || !fw_cfg_present() ||
-	    fw_cfg_read_u32(FW_CFG_KERNEL_SIZE))
-		boot_linux(p);
-	tried("QEMU -kernel", NULL, "no kernel given (or it is empty)");
+	boot_linux(p, why, sizeof(why));
+	tried("QEMU -kernel", NULL, "%s", why);
 
-	/* Kernels loaded from now on: random slots, counted, published. */
-	linux_kernel_placement((void *)p->fdt);
 	read_bootorder();
 	collect_options();
 	collect_filesystems();

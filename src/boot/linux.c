@@ -20,11 +20,11 @@
 #include <mmuon/console.h>
 #include <mmuon/efi_core.h>
 #include <mmuon/efi_image.h>
+#include <mmuon/fmt.h>
 #include <mmuon/fw_cfg.h>
 #include <mmuon/kernel_loader_fs.h>
 #include <mmuon/panic.h>
 #include <mmuon/pe.h>
-#include <mmuon/power.h>
 #include <mmuon/ucs2.h>
 
 #define SZ_64K 0x10000ull
@@ -70,7 +70,8 @@ static bool random_u64(uint64_t *r)
 }
 
 /* The kernel's PE headers: where its pieces are in the file and go. */
-static void read_headers(uint32_t file_size, struct pe_image *pe)
+static bool read_headers(uint32_t file_size, struct pe_image *pe, char *why,
+			 size_t size)
 {
 	uint32_t probe = file_size < PE_HEADER_PROBE_SIZE
 				 ? file_size
@@ -80,13 +81,18 @@ static void read_headers(uint32_t file_size, struct pe_image *pe)
 
 	if (!headers)
 		panic("no memory for the kernel's headers");
-	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, headers, probe))
-		panic("fw_cfg DMA error reading the kernel");
+	if (fw_cfg_read(FW_CFG_KERNEL_DATA, 0, headers, probe)) {
+		efi_free(headers);
+		fmt_snprintf(why, size, "fw_cfg DMA error reading it");
+		return false;
+	}
 	rc = pe_parse(headers, probe, file_size, pe);
 	efi_free(headers);
 	if (rc != PE_OK)
-		panic("the kernel is not a bootable EFI image: %s (0x%llx)",
-		      pe_strerror(rc), (unsigned long long)pe->bad_value);
+		fmt_snprintf(why, size, "not a bootable EFI image: %s (0x%llx)",
+			     pe_strerror(rc),
+			     (unsigned long long)pe->bad_value);
+	return rc == PE_OK;
 }
 
 /*
@@ -150,10 +156,9 @@ void linux_kernel_placement(void *fdt)
 	efi_image_set_placer(place_loaded_kernel);
 }
 
-static void dma_kernel(uint32_t offset, void *dst, uint32_t len)
+static bool dma_kernel(uint32_t offset, void *dst, uint32_t len)
 {
-	if (len && fw_cfg_read(FW_CFG_KERNEL_DATA, offset, dst, len))
-		panic("fw_cfg DMA error loading the kernel");
+	return !len || !fw_cfg_read(FW_CFG_KERNEL_DATA, offset, dst, len);
 }
 
 /*
@@ -163,36 +168,49 @@ static void dma_kernel(uint32_t offset, void *dst, uint32_t len)
  * the headers and each section to its place. The CPU only zeroes what the
  * file does not fill: BSS and gaps.
  */
-static EFI_HANDLE load_kernel(const struct pe_image *pe, bool nokaslr)
+static EFI_HANDLE load_kernel(const struct pe_image *pe, bool nokaslr,
+			      char *why, size_t size)
 {
 	uint64_t pages = EFI_SIZE_TO_PAGES(pe->image_size);
 	EFI_PHYSICAL_ADDRESS base;
 	EFI_HANDLE image;
 	EFI_STATUS status;
+	bool dma_ok = true;
 	uint8_t *dst;
 
-	if (place_kernel(pe, pages, nokaslr, &base) != EFI_SUCCESS)
-		panic("the kernel (%u bytes in memory) does not fit in free "
-		      "RAM",
-		      pe->image_size);
+	if (place_kernel(pe, pages, nokaslr, &base) != EFI_SUCCESS) {
+		fmt_snprintf(why, size,
+			     "%u bytes in memory: does not fit in free RAM",
+			     pe->image_size);
+		return NULL;
+	}
 	dst = (uint8_t *)(uintptr_t)base;
 	if (pe->in_place) {
-		dma_kernel(0, dst, pe->load_size);
+		dma_ok = dma_kernel(0, dst, pe->load_size);
 	} else {
 		printf("mmuon: kernel sections are not at their file offsets: "
 		       "DMA section by section\n");
-		dma_kernel(0, dst, pe->headers_size);
-		for (uint32_t i = 0; i < pe->num_sections; i++)
-			dma_kernel(pe->sections[i].file_offset,
-				   dst + pe->sections[i].rva,
-				   pe->sections[i].file_size);
+		dma_ok = dma_kernel(0, dst, pe->headers_size);
+		for (uint32_t i = 0; i < pe->num_sections && dma_ok; i++)
+			dma_ok = dma_kernel(pe->sections[i].file_offset,
+					    dst + pe->sections[i].rva,
+					    pe->sections[i].file_size);
+	}
+	if (!dma_ok) {
+		efi_free_pages(base, pages);
+		fmt_snprintf(why, size, "fw_cfg DMA error loading it");
+		return NULL;
 	}
 	boot_stats.bss_zeroed_bytes = pe_zero_uncovered(dst, pe);
 	status = efi_image_adopt(base, pages, pe, efi_firmware_handle(),
 				 KERNEL_PATH, &image);
-	if (status != EFI_SUCCESS)
-		panic("cannot set the kernel image up (status 0x%llx)",
-		      (unsigned long long)status);
+	if (status != EFI_SUCCESS) {
+		efi_free_pages(base, pages); /* back to RW+XN, and free */
+		fmt_snprintf(why, size,
+			     "cannot set the image up (status 0x%llx)",
+			     (unsigned long long)status);
+		return NULL;
+	}
 	return image;
 }
 
@@ -230,16 +248,13 @@ static bool has_section(const struct pe_image *pe, const char *name)
  * its own initrd registers it itself, on the device path mmuon's LoadFile2
  * would use: the stub then refuses to boot. Say so before anything runs.
  */
-static void check_uki_initrd(const struct pe_image *pe)
+static bool uki_with_initrd(const struct pe_image *pe)
 {
-	if (has_section(pe, ".linux") && has_section(pe, ".initrd") &&
-	    fw_cfg_read_u32(FW_CFG_INITRD_SIZE))
-		panic("the -kernel is a Unified Kernel Image with its own "
-		      "initrd (.initrd section): it cannot take -initrd as "
-		      "well; drop -initrd or rebuild the UKI");
+	return has_section(pe, ".linux") && has_section(pe, ".initrd") &&
+	       fw_cfg_read_u32(FW_CFG_INITRD_SIZE);
 }
 
-void boot_linux(const struct platform *p)
+void boot_linux(const struct platform *p, char *why, size_t size)
 {
 	EFI_LOADED_IMAGE_PROTOCOL *loaded;
 	uint32_t file_size;
@@ -253,9 +268,8 @@ void boot_linux(const struct platform *p)
 		      "kernel");
 	file_size = fw_cfg_read_u32(FW_CFG_KERNEL_SIZE);
 	if (!file_size) {
-		printf("mmuon: no kernel given (QEMU -kernel), or it is empty; "
-		       "powering off\n");
-		power_off();
+		fmt_snprintf(why, size, "no kernel given (or it is empty)");
+		return;
 	}
 	cmdline = read_cmdline();
 	status = kernel_loader_fs_install(&(EFI_HANDLE){NULL});
@@ -263,9 +277,17 @@ void boot_linux(const struct platform *p)
 		panic("cannot install the kernel-loader filesystem (status "
 		      "0x%llx)",
 		      (unsigned long long)status);
-	read_headers(file_size, &pe);
-	check_uki_initrd(&pe);
-	image = load_kernel(&pe, has_word(cmdline, "nokaslr"));
+	if (!read_headers(file_size, &pe, why, size))
+		return;
+	if (uki_with_initrd(&pe)) {
+		fmt_snprintf(why, size,
+			     "is a Unified Kernel Image with its own initrd "
+			     "(.initrd section): drop -initrd or rebuild it");
+		return;
+	}
+	image = load_kernel(&pe, has_word(cmdline, "nokaslr"), why, size);
+	if (!image)
+		return;
 	loaded = efi_image_loaded(image);
 	record_kernel((uintptr_t)loaded->ImageBase, loaded->ImageSize);
 	set_load_options(image, cmdline);
@@ -273,9 +295,9 @@ void boot_linux(const struct platform *p)
 		&image, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
 		EFI_NATIVE_INTERFACE, NULL);
 	initrd_install();
-	linux_kernel_placement((void *)p->fdt);
 
 	status = efi_start_image(image, NULL, NULL);
-	panic("the kernel's EFI stub returned with status 0x%llx",
-	      (unsigned long long)status);
+	fmt_snprintf(why, size,
+		     "the kernel's EFI stub returned with status 0x%llx",
+		     (unsigned long long)status);
 }

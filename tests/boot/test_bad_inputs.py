@@ -5,8 +5,12 @@ not an arm64 EFI image, PE/COFF headers whose sizes and offsets overflow or
 point outside the file, a kernel or initrd bigger than RAM, a DTB missing
 what mmuon needs, a failing fw_cfg DMA transfer) and checks that
 
-- mmuon names the problem in one `mmuon: fatal: ...` line (the exact
-  message, including the offending value where mmuon prints one),
+- mmuon names the problem in one line (the exact message, including the
+  offending value where mmuon prints one): `mmuon: fatal: ...` for a bad
+  DT; for a bad -kernel, `mmuon: boot: QEMU -kernel: ...`, since the
+  -kernel is one boot option as under EDK2: the boot manager goes on, and
+  with no disk lists the -kernel first in "nothing booted; tried, in
+  order:" (test_disk_boot.py boots the disk behind a bad -kernel);
 - it powers off through PSCI: QEMU exits by itself with status 0 within a
   short hard timeout (a hang raises BootTimeout and fails the test),
 - no exception dump was printed and no kernel code ran.
@@ -76,6 +80,21 @@ def assert_refused(b: qemu.Boot, message: str) -> None:
     assert_powered_off(b)
 
 
+def assert_kernel_refused(b: qemu.Boot, message: str) -> None:
+    """The -kernel was refused with `message` (a regex), as the first boot
+    option that failed; nothing else booted, the machine powered off."""
+    lines = [line for _, line in b.lines]
+    said = [m[1] for line in lines if (m := re.fullmatch(r"mmuon: boot: QEMU -kernel: (.*)", line))]
+    assert said, f"no 'mmuon: boot: QEMU -kernel:' line\n{b.describe()}"
+    assert re.fullmatch(message + r"(?: \(.*\))?", said[0]), (
+        f"wrong message\n  want: {message}\n  got:  {said[0]}\n{b.describe()}")
+    assert fatal_line(b) is None, b.describe()
+    at = lines.index("mmuon: nothing booted; tried, in order:")
+    assert lines[at + 1] == f"mmuon:   1. QEMU -kernel: {said[0]}", b.describe()
+    assert "mmuon: powering off" in lines[at + 1:], b.describe()
+    assert_powered_off(b)
+
+
 def assert_powered_off(b: qemu.Boot) -> None:
     """QEMU ended by itself, status 0 (PSCI SYSTEM_OFF), no dump, no kernel."""
     assert not b.timed_out and b.returncode == 0, b.describe()
@@ -110,7 +129,7 @@ def test_bad_kernel(boot, firmware, bad, name):
     paths, messages = bad
     b = boot(firmware=firmware, kernel=paths[name], mem=SMALL_RAM.get(name, "256M"),
              timeout=TIMEOUT)
-    assert_refused(b, messages[name])
+    assert_kernel_refused(b, messages[name])
 
 
 def test_bad_kernel_list_is_complete(bad):
@@ -154,7 +173,7 @@ def test_bad_kernel_at_el2(boot, firmware, bad, name):
     b = boot(firmware=firmware, kernel=paths[name], mem=SMALL_RAM.get(name, "256M"),
              el2=True, timeout=TIMEOUT)
     assert re.search(r"^mmuon \S+ at EL2", b.output, re.M), b.describe()
-    assert_refused(b, messages[name])
+    assert_kernel_refused(b, messages[name])
 
 
 def test_initrd_larger_than_ram(boot, firmware, kernel_new, bad):

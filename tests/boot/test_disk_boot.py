@@ -181,6 +181,23 @@ def test_shim_grub(boot, request, initramfs, variant, fw, bus, el2, kernel_name)
             f"mmuon's boot statistics (MmuonBootStats) did not reach the OS\n\n{b.describe()}"
 
 
+def test_bad_kernel_then_disk(boot, request, initramfs, kernel_new, tmp_path):
+    """A -kernel that is not an EFI image is one boot option that failed, as
+    under EDK2 (its QEMU loader is a boot option too): mmuon says why and
+    boots the disk, shim + GRUB from the ESP, to the kernel there."""
+    needs_tools()
+    image = images.shim_grub_esp(kernel_new.path, initramfs.path)
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 256)
+    b = disk_boot(boot, request, "mmuon", images.drive_args(image, "virtio-blk-pci"),
+                  kernel=garbage)
+    said = "mmuon: boot: QEMU -kernel: not a bootable EFI image: not a PE/COFF image (no MZ header)"
+    lines = [line for _, line in b.lines]
+    assert any(line.startswith(said) for line in lines), b.describe()
+    assert "mmuon: booting removable media: " in b.output[b.output.index(said):], b.describe()
+    check_mmuon_placed_kernel(b, check_shim_grub(b, image, initramfs), kernel_new)
+
+
 # ---- systemd-boot ---------------------------------------------------------------
 
 UP, ENTER = "\x1b[A", "\r"

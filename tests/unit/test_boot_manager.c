@@ -151,26 +151,26 @@ void linux_kernel_placement(void *fdt)
 	placements++;
 }
 
-__attribute__((noreturn)) void boot_linux(const struct platform *p)
+/* Why QEMU's -kernel (kernel_size bytes) cannot be booted; NULL: it boots. */
+static const char *kernel_fails;
+
+void boot_linux(const struct platform *p, char *why, size_t size)
 {
 	(void)p;
+	if (!kernel_size) {
+		snprintf(why, size, "no kernel given (or it is empty)");
+		return;
+	}
+	if (kernel_fails) {
+		snprintf(why, size, "%s", kernel_fails);
+		return;
+	}
 	longjmp(ended, LINUX);
 }
 
 __attribute__((noreturn)) void power_off(void)
 {
 	longjmp(ended, POWER_OFF);
-}
-
-bool fw_cfg_present(void)
-{
-	return true;
-}
-
-uint32_t fw_cfg_read_u32(uint16_t key)
-{
-	assert_int_equal(key, FW_CFG_KERNEL_SIZE);
-	return kernel_size;
 }
 
 int fw_cfg_find_file(const char *name, uint16_t *key, uint32_t *size)
@@ -429,6 +429,7 @@ static int setup(void **state)
 	ready_to_boot = 0;
 	memset(vars, 0, sizeof(vars));
 	kernel_size = 0;
+	kernel_fails = NULL;
 	bootorder_blob = NULL;
 	placements = 0;
 	return 0;
@@ -497,7 +498,39 @@ static void test_kernel_first(void **state)
 	add_fs(esp1, sizeof(esp1), good_boot);
 	assert_int_equal(run(), LINUX);
 	assert_int_equal(load_count, 0);
-	assert_int_equal(placements, 0); /* boot_linux() does its own */
+	assert_int_equal(placements, 1);
+}
+
+/*
+ * A -kernel that cannot be booted is one boot option that failed, as in
+ * EDK2: it is said, the disks boot, and when nothing does it heads the list.
+ */
+static void test_kernel_falls_through(void **state)
+{
+	(void)state;
+	kernel_size = 1234;
+	kernel_fails = "not a bootable EFI image: not a PE/COFF image (no MZ "
+		       "header) (0x0)";
+	add_fs(esp1, sizeof(esp1), good_boot);
+	assert_int_equal(run(), BOOTED);
+	assert_string_equal(booted, "boot:fallback-1");
+	printed("mmuon: boot: QEMU -kernel: not a bootable EFI image: not a "
+		"PE/COFF image (no MZ header) (0x0)\n");
+	assert_int_equal(placements, 1);
+}
+
+static void test_kernel_fails_nothing_else(void **state)
+{
+	(void)state;
+	kernel_size = 1234;
+	kernel_fails = "the kernel's EFI stub returned with status "
+		       "0x8000000000000001";
+	assert_int_equal(run(), POWER_OFF);
+	printed("mmuon: nothing booted; tried, in order:\n"
+		"mmuon:   1. QEMU -kernel: the kernel's EFI stub returned with "
+		"status 0x8000000000000001\n"
+		"mmuon:   2. boot options: none usable (BootOrder, "
+		"BootNext)\n");
 }
 
 static void test_nothing(void **state)
@@ -700,6 +733,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kernel_first, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_falls_through,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_fails_nothing_else,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removable_media, setup,
 						teardown),
