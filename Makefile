@@ -124,7 +124,7 @@ $(BUILD)/mmuon.bin: $(BUILD)/mmuon.elf tools/pack_image.py
 	$(PYTHON) tools/pack_image.py --cross $(CROSS) $< $@
 
 $(BUILD)/mmuon.elf: $(FW_OBJS) $(RT_OBJS) $(BUILD)/mmuon.lds $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) \
-		tools/check_runtime.py tools/check_regs.py tools/check_flash.py
+		tools/check_runtime.py tools/check_regs.py tools/check_flash.py tools/elf_scan.py
 	$(CC_FW) $(FW_CFLAGS) -Os $(FW_LTO) $(FW_LTO_LINK) $(FW_LDFLAGS) -o $@.tmp \
 		$(FW_OBJS) $(RT_OBJS) $(LIBFDT_FLASH_OBJS) $(LIBFDT_A) -lgcc
 	$(PYTHON) tools/check_runtime.py --cross $(CROSS) $@.tmp

@@ -25,7 +25,7 @@ import argparse
 import re
 import sys
 
-from check_runtime import BRANCHES, INSN, RELOC, RELOC_HEADER, RELOC_NO_SYMBOL, Elf, inside, run
+from elf_scan import INSN, Elf, branches, inside, relocations, run
 
 FLASH_CODE = (".text", ".text.vectors", ".text.flash")
 FLASH_SECTIONS = FLASH_CODE + (".rodata", ".flash_tables_root", ".flash_tables")
@@ -40,58 +40,19 @@ def function_of(elf: Elf, addr: int) -> str:
 
 def check_relocations(elf: Elf, boot: tuple[int, int]) -> tuple[list[str], int, set[int]]:
     """Also returns the places that have a relocation."""
-    problems, count, section, places = [], 0, None, set()
+    problems, count, places = [], 0, set()
     # Symbols of functions and objects; the others the linker script
     # defines are bounds of regions (__boot_start): addresses, not uses.
     named = {name for _, _, name in elf.functions}
-    for line in run([elf.cross + "readelf", "-rW", elf.path]).splitlines():
-        h = RELOC_HEADER.match(line)
-        if h:
-            section = h[1]
-            continue
-        if section not in FLASH_SECTIONS:
-            continue
-        line = line.strip()
-        m = RELOC.match(line)
-        if m:
-            place, kind, value, name = int(m[1], 16), m[2], int(m[3], 16), m[4]
-            addend = int(m[6], 16) * (-1 if m[5] == "-" else 1)
-        else:
-            m = RELOC_NO_SYMBOL.match(line)
-            if not m:
-                continue
-            place, kind, value, name, addend = int(m[1], 16), m[2], 0, "", int(m[3], 16)
-        if kind == "R_AARCH64_NONE":
-            continue
+    for r in relocations(elf, FLASH_SECTIONS):
         count += 1
-        places.add(place)
-        target = value + addend
-        if name.startswith("__") and name not in named and addend == 0:
+        places.add(r.place)
+        if r.name.startswith("__") and r.name not in named and r.addend == 0:
             continue
-        if inside([boot], target) and function_of(elf, place) not in ALLOWED:
-            problems.append(f"{elf.name_of(place)}: {kind} to {name or '?'} = "
-                            f"{elf.name_of(target)}, in the boot code")
+        if inside([boot], r.target) and function_of(elf, r.place) not in ALLOWED:
+            problems.append(f"{elf.name_of(r.place)}: {r.kind} to {r.name or '?'} = "
+                            f"{elf.name_of(r.target)}, in the boot code")
     return problems, count, places
-
-
-def branches(elf: Elf):
-    """(place, op, operands, target) of every direct branch and PC-relative
-    address in the flash code."""
-    for section in FLASH_CODE:
-        if section not in elf.sections:
-            continue
-        out = run([elf.cross + "objdump", "-d", "-j", section, elf.path])
-        for line in out.splitlines():
-            m = INSN.match(line)
-            if not m:
-                continue
-            op = m[2]
-            if op not in BRANCHES and not op.startswith("b."):
-                continue
-            t = re.search(r"(?:#0x|\s)([0-9a-f]+)(?:\s|$)",
-                          " " + m[3].split(",")[-1].strip() + " ")
-            if t:
-                yield int(m[1], 16), op, m[3].strip(), int(t[1], 16)
 
 
 def veneer_targets(elf: Elf) -> dict[int, int]:
@@ -125,7 +86,7 @@ def check_branches(elf: Elf, boot: tuple[int, int],
         if name.endswith("_veneer") and start not in veneers and \
                 inside([elf.sections[".text.flash"]], start):
             problems.append(f"{name}: a veneer whose target this check cannot read")
-    for place, op, operands, target in branches(elf):
+    for place, op, operands, target in branches(elf, FLASH_CODE):
         count += 1
         if place in relocated or function_of(elf, place).endswith("_veneer"):
             continue  # checked by its relocation, or at the branches to it
