@@ -11,14 +11,11 @@ pass (the build runs the check on every link too).
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHECK = REPO / "tools" / "check_regs.py"
-CROSS = "aarch64-linux-gnu-"
+from check_tools import CROSS, assert_firmware_passes, assert_verdict, run_check
 
 CLEAN = """
     .text
@@ -118,26 +115,11 @@ def assemble(tmp: Path, body: str) -> Path:
     return obj
 
 
-def check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(CHECK), "--cross", CROSS, str(path)],
-                          capture_output=True, text=True)
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_check_regs(tmp_path, case):
     body, expected = CASES[case]
-    result = check(assemble(tmp_path, body))
-    if expected is None:
-        assert result.returncode == 0, result.stderr
-    else:
-        assert result.returncode == 1, result.stdout + result.stderr
-        assert expected in result.stderr, result.stderr
+    assert_verdict(run_check("check_regs.py", assemble(tmp_path, body)), expected)
 
 
 def test_firmware_passes():
-    elf = REPO / "build" / "mmuon.elf"
-    if not elf.exists():
-        pytest.skip("build/mmuon.elf is not built: run `make`")
-    result = check(elf)
-    assert result.returncode == 0, result.stderr
-    assert "no FP/SIMD outside context_resume, context_save" in result.stdout
+    assert_firmware_passes("check_regs.py", "no FP/SIMD outside context_resume, context_save")

@@ -7,15 +7,9 @@ each; the real firmware must pass (the build runs the check too).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHECK = REPO / "tools" / "check_runtime.py"
-CROSS = "aarch64-linux-gnu-"
+from check_tools import assert_firmware_passes, assert_verdict, link, run_check
 
 LINKER_SCRIPT = """
 SECTIONS {
@@ -67,37 +61,14 @@ rt_table: .quad boot_fn
 }
 
 
-def build(tmp: Path, body: str) -> Path:
-    src, lds, elf = tmp / "t.S", tmp / "t.ld", tmp / "t.elf"
-    src.write_text(BOOT + body)
-    lds.write_text(LINKER_SCRIPT)
-    subprocess.run([CROSS + "gcc", "-nostdlib", "-static", "-Wl,--build-id=none", "-Wl,--emit-relocs",
-                    "-Wl,--no-warn-rwx-segments", "-Wl,-T," + str(lds), "-o", str(elf), str(src)],
-                   check=True)
-    return elf
-
-
-def check(elf: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(CHECK), "--cross", CROSS, str(elf)],
-                          capture_output=True, text=True)
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_check_runtime(tmp_path, case):
     body, expected = CASES[case]
-    result = check(build(tmp_path, body))
-    if expected is None:
-        assert result.returncode == 0, result.stderr
-    else:
-        assert result.returncode == 1, result.stdout + result.stderr
-        assert expected in result.stderr, result.stderr
+    result = run_check("check_runtime.py", link(tmp_path, BOOT + body, LINKER_SCRIPT))
+    assert_verdict(result, expected)
+    if expected is not None:
         assert "outside the runtime regions" in result.stderr
 
 
 def test_firmware_passes():
-    elf = REPO / "build" / "mmuon.elf"
-    if not elf.exists():
-        pytest.skip("build/mmuon.elf is not built: run `make`")
-    result = check(elf)
-    assert result.returncode == 0, result.stderr
-    assert "all inside the runtime regions" in result.stdout
+    assert_firmware_passes("check_runtime.py", "all inside the runtime regions")
