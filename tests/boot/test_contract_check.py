@@ -23,21 +23,16 @@ run must fail, which shows that a broken contract does not slip through.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
+import efi_app
 import qemu
 
 APPS = {"non-nx": qemu.BUILD / "efi_apps" / "contract_check.efi",
         "nx": qemu.BUILD / "efi_apps" / "contract_check_nx.efi"}
 NOT_NX = re.compile(r"mmuon: (.*) is not NX-compatible: code allocations are RWX")
-LINE = re.compile(r"CONTRACT ([\w.-]+): (PASS|FAIL)(?: (.*))?$")
-VERDICT = re.compile(r"CONTRACT verdict: (PASS|FAIL \((\d+) failures\))$")
-RETURNED = re.compile(r"the kernel's EFI stub returned with status (0x[0-9a-fA-F]+)")
-EFI_SUCCESS = 0
-EFI_ABORTED = 0x8000000000000015
 
 # Every fact the checker reports. A fact that goes missing (the app crashed
 # or stopped checking it) fails the test like a FAIL line does.
@@ -54,11 +49,7 @@ FACTS = {
 @pytest.fixture(scope="session")
 def contract_apps() -> dict[str, Path]:
     """Builds both apps with their make targets (and gnu-efi on first use)."""
-    cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
-           *(str(a.relative_to(qemu.REPO)) for a in APPS.values())]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode:
-        pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    efi_app.build(*APPS.values())
     return APPS
 
 
@@ -67,54 +58,16 @@ def contract_check(contract_apps) -> Path:
     return contract_apps["non-nx"]
 
 
-class Contract:
-    """The CONTRACT lines of one run of the app."""
-
-    def __init__(self, boot: qemu.Boot):
-        self.boot = boot
-        self.facts: dict[str, tuple[str, str]] = {}
-        self.repeated: list[str] = []
-        self.verdict: str | None = None
-        self.status: int | None = None
-        for _, line in boot.lines:
-            if m := VERDICT.search(line):
-                self.verdict = m[1]
-            elif m := LINE.search(line):
-                if m[1] in self.facts:
-                    self.repeated.append(m[1])
-                self.facts[m[1]] = (m[2], m[3] or "")
-            elif m := RETURNED.search(line):
-                self.status = int(m[1], 16)
-
-    @property
-    def failed(self) -> dict[str, str]:
-        return {n: d for n, (s, d) in self.facts.items() if s == "FAIL"}
-
-    def detail(self, name: str) -> str:
-        return self.facts.get(name, ("", ""))[1]
-
-    def fail(self, msg: str) -> None:
-        lines = "\n".join(
-            f"  {n}: {s} {d}" for n, (s, d) in self.facts.items())
-        raise AssertionError(f"{msg}\n\nCONTRACT lines:\n{lines}\n\n"
-                             + self.boot.describe())
-
-
-def run_app(boot, firmware, app, append: str | None = None, **opts) -> Contract:
-    b = boot(firmware=firmware, kernel=app, append=append, timeout=60, **opts)
-    c = Contract(b)
-    if b.returncode != 0:
-        c.fail(f"QEMU exited with {b.returncode} (expected 0 after mmuon's power-off)")
-    if c.verdict is None:
-        c.fail("the app printed no verdict (it crashed or never ran)")
-    if c.repeated:
-        c.fail(f"facts reported twice: {c.repeated}")
+def run_app(boot, firmware, app, append: str | None = None, **opts) -> efi_app.AppReport:
+    c = efi_app.AppReport(boot(firmware=firmware, kernel=app, append=append, timeout=60, **opts),
+                  "CONTRACT")
+    c.expect_finished()
     return c
 
 
-def require_every_fact(c: Contract) -> None:
+def require_every_fact(c: efi_app.AppReport) -> None:
     """Every fact reported, and none failed."""
-    missing = FACTS - c.facts.keys()
+    missing = FACTS - c.checks.keys()
     if missing:
         c.fail(f"facts not reported: {sorted(missing)}")
     if c.failed:
@@ -137,14 +90,11 @@ CONFIGS = [
 def test_contract(boot, firmware, contract_apps, opts, el, kind):
     c = run_app(boot, firmware, contract_apps[kind], **opts)
     require_every_fact(c)
-    if c.verdict != "PASS":
-        c.fail(f"verdict {c.verdict!r} though every line passed")
+    c.expect_verdict()  # PASS, EFI_SUCCESS
     if not c.detail("el").startswith(f"EL{el}"):
         c.fail(f"expected the image to run at EL{el}")
     if el == 2 and "E2H=0" not in c.detail("el"):
         c.fail("QEMU's CPUs have FEAT_E2H0: mmuon must leave HCR_EL2.E2H = 0")
-    if c.status != EFI_SUCCESS:
-        c.fail(f"mmuon saw the app return {c.status!r}, not EFI_SUCCESS")
     if opts.get("mem") == "2G" and re.search(r"\bL1=0\b", c.detail("wx")):
         c.fail("no level 1 block in the tables: the 1 GiB case went untested")
     nx = kind == "nx"
@@ -171,7 +121,4 @@ def test_contract_check_sees_a_broken_contract(boot, firmware, contract_check, o
     broken = {"image.data", "wx"}
     if c.failed.keys() != broken:
         c.fail(f"self-test: expected exactly {sorted(broken)} to fail")
-    if c.verdict != f"FAIL ({len(c.failed)} failures)":
-        c.fail(f"verdict {c.verdict!r} does not count {len(c.failed)} failures")
-    if c.status != EFI_ABORTED:
-        c.fail(f"mmuon saw the app return {c.status!r}, not EFI_ABORTED")
+    c.expect_verdict()  # FAIL (2 failures), EFI_ABORTED

@@ -27,21 +27,16 @@ day mmuon is fixed, so the list cannot go stale.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
+import efi_app
 import qemu
 from evidence import KnownFailure, expect_signature, known_failure
 
 APP = qemu.BUILD / "efi_apps" / "services_check.efi"
 LOGS = qemu.BUILD / "boot" / "logs"
-LINE = re.compile(r"SERVICES ([\w.-]+): (PASS|FAIL)(?: (.*))?$")
-VERDICT = re.compile(r"SERVICES verdict: (PASS|FAIL \((\d+) failures\))$")
-RETURNED = re.compile(r"the kernel's EFI stub returned with status (0x[0-9a-fA-F]+)")
-EFI_SUCCESS = 0
-EFI_ABORTED = 0x8000000000000015
 
 # Every check of the default run; one that goes missing (the app crashed or
 # stopped making it) fails the test like a FAIL line does.
@@ -111,66 +106,25 @@ NULL_IS_MAPPED_SIGNATURE = (r"^SERVICES crash: FAIL read from 0x0 completed with
 @pytest.fixture(scope="session")
 def services_check() -> Path:
     """Builds the app (and its child image) with its make target."""
-    cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
-           str(APP.relative_to(qemu.REPO))]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode:
-        pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    efi_app.build(APP)
     return APP
 
 
-class Services:
+class Services(efi_app.AppReport):
     """The SERVICES lines of one run of the app."""
 
     def __init__(self, boot: qemu.Boot):
-        self.boot = boot
-        self.checks: dict[str, tuple[str, str]] = {}
-        self.repeated: list[str] = []
-        self.verdict: str | None = None
-        self.status: int | None = None
-        for _, line in boot.lines:
-            if m := VERDICT.search(line):
-                self.verdict = m[1]
-            elif m := LINE.search(line):
-                if m[1] in self.checks:
-                    self.repeated.append(m[1])
-                self.checks[m[1]] = (m[2], m[3] or "")
-            elif m := RETURNED.search(line):
-                self.status = int(m[1], 16)
-
-    @property
-    def failed(self) -> dict[str, str]:
-        return {n: d for n, (s, d) in self.checks.items() if s == "FAIL"}
-
-    def fail(self, msg: str) -> None:
-        lines = "\n".join(f"  {n}: {s} {d}" for n, (s, d) in self.checks.items())
-        raise AssertionError(f"{msg}\n\nSERVICES lines:\n{lines}\n\n"
-                             + self.boot.describe())
+        super().__init__(boot, "SERVICES")
 
     def expect_complete(self, names: set[str]) -> None:
         """The run finished, and reported each check once."""
-        if self.boot.returncode != 0:
-            self.fail(f"QEMU exited with {self.boot.returncode} "
-                      "(expected 0 after mmuon's power-off)")
-        if self.verdict is None:
-            self.fail("the app printed no verdict (it crashed or never ran)")
-        if self.repeated:
-            self.fail(f"checks reported twice: {self.repeated}")
+        self.expect_finished()
         missing = names - self.checks.keys()
         if missing:
             self.fail(f"checks not reported: {sorted(missing)}")
         unknown = self.checks.keys() - names
         if unknown:
             self.fail(f"checks this test does not know: {sorted(unknown)}")
-
-    def expect_verdict(self) -> None:
-        """Verdict and return status agree with the lines."""
-        n = len(self.failed)
-        want = "PASS" if not n else f"FAIL ({n} failures)"
-        if self.verdict != want:
-            self.fail(f"verdict {self.verdict!r}, but {n} lines failed")
-        if self.status != (EFI_ABORTED if n else EFI_SUCCESS):
-            self.fail(f"mmuon saw the app return {self.status!r} with {n} failures")
 
 
 def run_app(services_check: Path, name: str, *, append: str | None = None,

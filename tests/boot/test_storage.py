@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import disk_images
+import efi_app
 import qemu
 from disk_images import Handle, Image
 
@@ -88,11 +88,7 @@ class Run:
 
 @pytest.fixture(scope="session")
 def blockio_check() -> Path:
-    cmd = ["make", "-C", str(qemu.REPO), "--no-print-directory",
-           str(APP.relative_to(qemu.REPO))]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode:
-        pytest.fail(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", pytrace=False)
+    efi_app.build(APP)
     return APP
 
 
