@@ -1,20 +1,43 @@
 # SPDX-License-Identifier: MIT
-"""What tools/bench_clients.py and tools/bench_disk.py share: rounds of
-timed boots, each checked against the command line it must give the guest,
-instruction counts up to an entry point (insn_count.so under -icount), and
-the cells of their tables.
+"""What tools/bench_clients.py and tools/bench_disk.py share: their options,
+rounds of timed boots, each checked against the command line it must give
+the guest, instruction counts up to an entry point (insn_count.so under
+-icount), the cells of their tables and where the tables go.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
+import os
 import statistics
+import sys
 from pathlib import Path
 
 import qemu
 
 PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
+
+
+def options(doc: str) -> argparse.Namespace:
+    """[-n N] [--only edk2,mmuon] [--out results]; .fws: the firmwares."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("-n", "--runs", type=int, default=int(os.environ.get("N", 10)))
+    p.add_argument("--only", default="edk2,mmuon")
+    p.add_argument("--out", type=Path, default=qemu.REPO / "results")
+    a = p.parse_args()
+    a.fws = a.only.split(",")
+    return a
+
+
+def all_present(bench: str, needs, hint: str) -> bool:
+    """Whether every file in needs is there; names the first that is not."""
+    for need in needs:
+        if not need.is_file():
+            print(f"{bench}: {need} is missing ({hint})", file=sys.stderr)
+            return False
+    return True
 
 
 @dataclasses.dataclass
@@ -96,3 +119,17 @@ def share(mine: int | None, theirs: int | None, target: float | None = None) -> 
     if target is not None:
         text += f" (target ≤ {target}: " + ("met" if mine <= target * theirs else "MISSED") + ")"
     return text
+
+
+def failure_rows(r: Result, fw: str, columns: int) -> list[str]:
+    """Rows of a table of that many columns: why boots of r did not count."""
+    return [f"|  | {fw}: failed | {why} |" + " |" * (columns - 3) for why in r.failures]
+
+
+def publish(md: str, out: Path, results: dict[tuple[str, str], Result]) -> int:
+    """Writes the table to out and prints it; the exit status: 1 if a boot
+    failed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(md)
+    print(md)
+    return 1 if any(r.failures for r in results.values()) else 0

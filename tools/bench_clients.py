@@ -33,7 +33,6 @@ Writes OUT/bench-clients.md; exit status 1 if a boot failed.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import subprocess
@@ -45,7 +44,8 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests"), str(ROOT / "t
 
 import clients  # noqa: E402
 import qemu  # noqa: E402
-from bench_boots import PLUGIN, count_before, rounds, seconds, share, timed_boot  # noqa: E402
+from bench_boots import (PLUGIN, all_present, count_before, failure_rows, options,  # noqa: E402
+                         publish, rounds, seconds, share, timed_boot)
 from pe_entry import client_entry_pattern, entry_bytes  # noqa: E402
 
 WORK = qemu.BUILD / "bench" / "clients"
@@ -78,7 +78,7 @@ def run_args(fw: str, case: Case) -> dict:
     return {"firmware": FIRMWARES[fw], "kernel": case.image, "mem": MEM}
 
 
-def report(results: dict, cs: list[Case], fws: list[str], n: int) -> tuple[str, bool]:
+def report(results: dict, cs: list[Case], fws: list[str], n: int) -> str:
     kernel_pkg = qemu.KERNELS["new"].with_name("vmlinuz-new.package").read_text().strip()
     lines = [
         "# EFI clients as -kernel: mmuon and EDK2 (tools/bench_clients.py)", "",
@@ -88,7 +88,6 @@ def report(results: dict, cs: list[Case], fws: list[str], n: int) -> tuple[str, 
         "| client | firmware | → kernel's first line, median | instructions before the "
         "client | share of EDK2's | instructions before the kernel | share of EDK2's |",
         "|---|---|---:|---:|---:|---:|---:|"]
-    ok = True
     for c in cs:
         edk2 = results.get(("edk2", c.key))
         for fw in fws:
@@ -101,28 +100,20 @@ def report(results: dict, cs: list[Case], fws: list[str], n: int) -> tuple[str, 
             lines.append(f"| {c.label} | {fw} | {seconds(r)} | {bc} | "
                          f"{share(client, theirs.get('client'), target)} | {bk} | "
                          f"{share(kernel, theirs.get('kernel'))} |")
-            for why in r.failures:
-                ok = False
-                lines.append(f"|  | {fw}: failed | {why} | | | | |")
+            lines += failure_rows(r, fw, 7)
     lines += ["", "Instructions under `-icount shift=0,sleep=off` with "
               "build/plugin/insn_count.so, counted from reset to the first instruction at "
               "the client's PE entry point, and to the kernel's; wall times from the QEMU "
               "process start to the kernel's first console line."]
-    return "\n".join(lines) + "\n", ok
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("-n", "--runs", type=int, default=int(os.environ.get("N", 10)))
-    p.add_argument("--only", default="edk2,mmuon")
-    p.add_argument("--out", type=Path, default=ROOT / "results")
-    a = p.parse_args()
-    fws = a.only.split(",")
-    for need in (PLUGIN, qemu.KERNELS["new"], *(FIRMWARES[f] for f in fws)):
-        if not need.is_file():
-            print(f"bench_clients: {need} is missing (make, make plugins, "
-                  "tools/install-deps.sh, tools/fetch-arm64.sh)", file=sys.stderr)
-            return 2
+    a = options(__doc__)
+    fws = a.fws
+    if not all_present("bench_clients", (PLUGIN, qemu.KERNELS["new"], *(FIRMWARES[f] for f in fws)),
+                       "make, make plugins, tools/install-deps.sh, tools/fetch-arm64.sh"):
+        return 2
     WORK.mkdir(parents=True, exist_ok=True)
     initrd = qemu.BUILD / "boot" / "test-1048576.cpio"
     subprocess.run([str(ROOT / "tools" / "mkinitramfs.sh"), str(initrd)], check=True,
@@ -151,11 +142,7 @@ def main() -> int:
                      else r.why_no_count)
                   + (f"; before the kernel {r.counts['kernel']:,}"
                      if r.counts["kernel"] is not None else ""), flush=True)
-    md, ok = report(results, cs, fws, a.runs)
-    a.out.mkdir(parents=True, exist_ok=True)
-    (a.out / "bench-clients.md").write_text(md)
-    print(md)
-    return 0 if ok else 1
+    return publish(report(results, cs, fws, a.runs), a.out / "bench-clients.md", results)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ Writes OUT/bench-disk.md; exit status 1 if a boot failed.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import shutil
@@ -46,7 +45,8 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
 import bench  # noqa: E402  (tools/bench.py: the build's version and publishability)
 import images  # noqa: E402
 import qemu  # noqa: E402
-from bench_boots import PLUGIN, count_before, rounds, seconds, share, timed_boot  # noqa: E402
+from bench_boots import (PLUGIN, all_present, count_before, failure_rows, options,  # noqa: E402
+                         publish, rounds, seconds, share, timed_boot)
 from pe_entry import client_entry_pattern  # noqa: E402
 
 WORK = qemu.BUILD / "bench" / "disk"
@@ -107,7 +107,7 @@ def run_args(fw: str, case: Case) -> dict:
 
 
 def report(results: dict, cs: list[Case], fws: list[str], n: int,
-           build: bench.Build) -> tuple[str, bool]:
+           build: bench.Build) -> str:
     lines = [
         "# Booting from disk: mmuon and EDK2 (tools/bench_disk.py)", "",
         build.mark() + ".", "",
@@ -117,7 +117,6 @@ def report(results: dict, cs: list[Case], fws: list[str], n: int,
         "| image | firmware | → kernel's first line, median | instructions before the "
         "boot loader | share of EDK2's |",
         "|---|---|---:|---:|---:|"]
-    ok = True
     for c in cs:
         edk2 = results.get(("edk2", c.key))
         for fw in fws:
@@ -127,24 +126,16 @@ def report(results: dict, cs: list[Case], fws: list[str], n: int,
             theirs = edk2.counts.get("loader") if edk2 else None
             part = share(mine, theirs, TARGET_SHARE if fw == "mmuon" else None)
             lines.append(f"| {c.label} | {fw} | {seconds(r)} | {i} | {part} |")
-            for why in r.failures:
-                ok = False
-                lines.append(f"|  | {fw}: failed | {why} | | |")
-    return "\n".join(lines) + "\n", ok
+            lines += failure_rows(r, fw, 5)
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("-n", "--runs", type=int, default=int(os.environ.get("N", 10)))
-    p.add_argument("--only", default="edk2,mmuon")
-    p.add_argument("--out", type=Path, default=ROOT / "results")
-    a = p.parse_args()
-    fws = a.only.split(",")
-    for need in (PLUGIN, *qemu.KERNELS.values()):
-        if not need.is_file():
-            print(f"bench_disk: {need} is missing (make plugins, tools/fetch-arm64.sh)",
-                  file=sys.stderr)
-            return 2
+    a = options(__doc__)
+    fws = a.fws
+    if not all_present("bench_disk", (PLUGIN, *qemu.KERNELS.values()),
+                       "make plugins, tools/fetch-arm64.sh"):
+        return 2
     WORK.mkdir(parents=True, exist_ok=True)
     if "mmuon" in fws:
         shutil.copyfile(qemu.FIRMWARE, MMUON)
@@ -167,11 +158,7 @@ def main() -> int:
                      else r.why_no_count), flush=True)
     build = bench.Build(bench.mmuon_version(WORK / f"mmuon-{cs[0].key}-1.log"), tree)
     print(f"bench_disk: {build.mark()}", flush=True)
-    md, ok = report(results, cs, fws, a.runs, build)
-    a.out.mkdir(parents=True, exist_ok=True)
-    (a.out / "bench-disk.md").write_text(md)
-    print(md)
-    return 0 if ok else 1
+    return publish(report(results, cs, fws, a.runs, build), a.out / "bench-disk.md", results)
 
 
 if __name__ == "__main__":
