@@ -18,9 +18,10 @@ void boot_linux(const struct platform *p, char *why, size_t size);
  * From now on a Linux kernel given to LoadImage -- from a buffer (GRUB,
  * systemd-stub) or a file (systemd-boot, a Boot#### option) -- goes to a
  * random slot and is marked LINUX_EFI_LOADED_IMAGE_FIXED_GUID; its place
- * is recorded in the boot statistics, which are published in @fdt.
+ * is recorded in the boot statistics, which are published from now on
+ * (src/boot/boot_stats.c).
  */
-void linux_kernel_placement(void *fdt);
+void linux_kernel_placement(void);
 
 /*
  * Gives the OS ACPI (QEMU's table loader) or, failing that, the DT, and

@@ -25,9 +25,9 @@ extern struct boot_stats boot_stats;
 /* Offer -initrd through LoadFile2, if one was given. */
 void initrd_install(void);
 
-/* Publish boot_stats in the DT given (the one handed over) now and on
- * every boot_stats_update(), and as an EFI variable at ExitBootServices. */
-void boot_stats_publish(void *fdt);
+/* Publish boot_stats in the installed DT now and on every
+ * boot_stats_update(), and as an EFI variable at ExitBootServices. */
+void boot_stats_publish(void);
 void boot_stats_update(void);
 
 #endif

@@ -204,6 +204,8 @@ EFI_HANDLE efi_firmware_handle(void);
 EFI_SYSTEM_TABLE *efi_system_table(void);
 void efi_table_set_crc(EFI_TABLE_HEADER *header);
 EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table);
+/* The configuration table installed for @guid now, or NULL. */
+void *efi_configuration_table(const EFI_GUID *guid);
 EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image_handle,
 					 UINTN map_key);
 bool efi_boot_services_exited(void);

@@ -30,7 +30,9 @@ typedef EFI_STATUS (*efi_image_placer)(const struct pe_image *pe,
 				       const void *file, UINTN file_size,
 				       uint64_t pages,
 				       EFI_PHYSICAL_ADDRESS *base);
-void efi_image_set_placer(efi_image_placer placer);
+/* @loaded (optional) is called once an image the placer placed is loaded:
+ * copied, relocated, protected, marked FIXED. */
+void efi_image_set_placer(efi_image_placer placer, void (*loaded)(void));
 
 /* Images loaded so far without NX_COMPAT (given RWX code allocations). */
 uint32_t efi_image_non_nx_count(void);

@@ -477,7 +477,7 @@ void boot_manager_run(const struct platform *p)
 		efi_free_pool(bm.option[i].var);
 	memset(&bm, 0, sizeof(bm));
 	/* Kernels loaded from now on: random slots, counted, published. */
-	linux_kernel_placement((void *)p->fdt);
+	linux_kernel_placement();
 	/*
 	 * Without fw_cfg (a DT that lost it) boot_linux() says so and stops:
 	 * on QEMU's virt machine that is a broken DT, not a disk boot.

@@ -6,11 +6,20 @@
  * (non_nx_images: images given RWX code allocations, src/efi/image.c)
  * published where the guest can read them without any module:
  *   - the DT property /chosen/mmuon,boot-stats, updated whenever the
- *     counters change (the stub copies /chosen into the DT it hands to the
- *     kernel: /proc/device-tree/chosen/mmuon,boot-stats);
+ *     counters change, in the DT installed as a configuration table at
+ *     that moment: the one the next loader or stub copies. mmuon's own,
+ *     or a loader's copy: GRUB 2.06 copies the DT and installs its copy
+ *     before it hands the kernel to LoadImage, so the figures of that
+ *     LoadImage (where the kernel went, the bytes the CPU copied) must go
+ *     into GRUB's copy. The last update comes when the kernel is loaded,
+ *     before its stub copies /chosen into the DT it hands to the kernel
+ *     (/proc/device-tree/chosen/mmuon,boot-stats), and nothing counted
+ *     changes after that;
  *   - the EFI variable MmuonBootStats-3c6f7a5e-4d1b-4e2a-9b8f-6a1d2c3e4f50
  *     (runtime access), written by an EVT_SIGNAL_EXIT_BOOT_SERVICES event,
  *     when nothing more will be loaded.
+ * Both then hold the same final figures (tests/boot/test_placement.py,
+ * test_grub.py compare them in the guest).
  */
 #include <libfdt.h>
 
@@ -27,7 +36,7 @@
 		      0x2c, 0x3e, 0x4f, 0x50)
 
 struct boot_stats boot_stats;
-static void *stats_fdt;
+static bool published;
 
 static size_t format(char *text, size_t size)
 {
@@ -50,15 +59,16 @@ static size_t format(char *text, size_t size)
 
 void boot_stats_update(void)
 {
+	void *fdt = efi_configuration_table(&(EFI_GUID)EFI_DTB_TABLE_GUID);
 	char text[256];
 	size_t len = format(text, sizeof(text));
 	int chosen;
 
-	if (!stats_fdt)
+	if (!published || !fdt) /* ACPI: the variable only */
 		return;
-	chosen = fdt_path_offset(stats_fdt, "/chosen");
+	chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen < 0 ||
-	    fdt_setprop(stats_fdt, chosen, "mmuon,boot-stats", text, len))
+	    fdt_setprop(fdt, chosen, "mmuon,boot-stats", text, len))
 		printf("mmuon: cannot record the boot statistics in the DT\n");
 }
 
@@ -77,11 +87,11 @@ static void EFIAPI publish(EFI_EVENT event, VOID *context)
 					 len, text);
 }
 
-void boot_stats_publish(void *fdt)
+void boot_stats_publish(void)
 {
 	EFI_EVENT event;
 
-	stats_fdt = fdt;
+	published = true;
 	boot_stats_update();
 	if (efi_create_event(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK,
 			     publish, NULL, &event) != EFI_SUCCESS)

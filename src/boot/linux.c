@@ -24,6 +24,7 @@
 #include <mmuon/fw_cfg.h>
 #include <mmuon/kernel_loader_fs.h>
 #include <mmuon/panic.h>
+#include <mmuon/payload_copy.h>
 #include <mmuon/pe.h>
 #include <mmuon/ucs2.h>
 
@@ -32,6 +33,9 @@
 
 /* The -kernel image is the file "kernel" of QEMU's kernel-loader FS. */
 #define KERNEL_PATH ((EFI_DEVICE_PATH_PROTOCOL *)&kernel_loader_fs_kernel_path)
+
+/* payload_copied_bytes() when LoadImage placed the kernel, before its copy. */
+static uint64_t copied_before_load;
 
 /* word appears in s delimited by spaces or the ends of s. */
 static bool has_word(const char *s, const char *word)
@@ -143,6 +147,7 @@ static EFI_STATUS place_loaded_kernel(const struct pe_image *pe,
 	if (!pe_is_arm64_linux(file, file_size))
 		return EFI_UNSUPPORTED;
 	status = place_kernel(pe, pages, false, base);
+	copied_before_load = payload_copied_bytes();
 	if (status == EFI_SUCCESS) {
 		boot_stats.bss_zeroed_bytes = pe->image_size - pe->load_size;
 		record_kernel(*base, pe->image_size);
@@ -150,10 +155,28 @@ static EFI_STATUS place_loaded_kernel(const struct pe_image *pe,
 	return status;
 }
 
-void linux_kernel_placement(void *fdt)
+/*
+ * The kernel placed by place_loaded_kernel() is loaded: what the CPU
+ * copied of it is counted now, so the statistics are final in the DT
+ * before the kernel's stub copies it.
+ */
+static void loaded_kernel(void)
 {
-	boot_stats_publish(fdt);
-	efi_image_set_placer(place_loaded_kernel);
+	uint64_t copied = payload_copied_bytes() - copied_before_load;
+
+	if (copied)
+		printf("mmuon: the kernel came in a buffer: the CPU copied "
+		       "%llu "
+		       "bytes of it to 0x%llx\n",
+		       (unsigned long long)copied,
+		       (unsigned long long)boot_stats.kernel_base);
+	boot_stats_update();
+}
+
+void linux_kernel_placement(void)
+{
+	boot_stats_publish();
+	efi_image_set_placer(place_loaded_kernel, loaded_kernel);
 }
 
 static bool dma_kernel(uint32_t offset, void *dst, uint32_t len)

@@ -61,6 +61,7 @@ static struct image *running;
 static EFI_HANDLE firmware_handle;
 static uint32_t non_nx_images;
 static efi_image_placer placer;
+static void (*placed_loaded)(void);
 
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID loaded_image_path_guid =
@@ -104,9 +105,10 @@ uint32_t efi_image_non_nx_count(void)
 	return non_nx_images;
 }
 
-void efi_image_set_placer(efi_image_placer p)
+void efi_image_set_placer(efi_image_placer p, void (*loaded)(void))
 {
 	placer = p;
+	placed_loaded = loaded;
 }
 
 static EFI_MEMORY_TYPE code_type(uint16_t subsystem)
@@ -353,13 +355,17 @@ static EFI_STATUS place_image(const struct pe_image *pe, const void *file,
 				    base);
 }
 
-/* Placed deliberately: the Linux stub runs it where it is. */
+/* Placed deliberately: the Linux stub runs it where it is. The boot
+ * policy hears that it is loaded. */
 static EFI_STATUS mark_fixed(EFI_HANDLE image_handle)
 {
 	if (efi_install_protocol_interface(
 		    &image_handle, &(EFI_GUID)LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
-		    EFI_NATIVE_INTERFACE, NULL) == EFI_SUCCESS)
+		    EFI_NATIVE_INTERFACE, NULL) == EFI_SUCCESS) {
+		if (placed_loaded)
+			placed_loaded();
 		return EFI_SUCCESS;
+	}
 	delete_image(find_image(image_handle));
 	return EFI_OUT_OF_RESOURCES;
 }

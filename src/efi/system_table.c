@@ -61,6 +61,13 @@ static EFI_CONFIGURATION_TABLE *find_table(const EFI_GUID *guid)
 	return NULL;
 }
 
+void *efi_configuration_table(const EFI_GUID *guid)
+{
+	EFI_CONFIGURATION_TABLE *entry = find_table(guid);
+
+	return entry ? entry->VendorTable : NULL;
+}
+
 /* Add, replace, or (table == NULL) remove the entry for guid. */
 EFI_STATUS EFIAPI efi_install_configuration_table(EFI_GUID *guid, VOID *table)
 {

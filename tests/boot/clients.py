@@ -38,6 +38,18 @@ NOT_NX = re.compile(r"mmuon: (.*) is not NX-compatible: code allocations are RWX
 EBS_STATS = re.compile(r"mmuon: ExitBootServices: (.*)")
 FIXED = "EFI stub: Image placement fixed by loader"
 LOADFILE2_INITRD = "Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path"
+# mmuon's word when LoadImage had to copy a kernel from a loader's buffer.
+CPU_COPIED = re.compile(r"mmuon: the kernel came in a buffer: the CPU copied (\d+) bytes "
+                        r"of it to 0x([0-9a-f]+)")
+
+
+def check_copied(b: qemu.Boot, stats: dict[str, int], kernel: Path) -> None:
+    """The copying path: mmuon said how many bytes of the kernel the CPU
+    copied and where to, and the boot statistics count exactly those bytes:
+    what LoadImage copies of the PE file, not 0."""
+    said = [(int(m[1]), int(m[2], 16)) for m in CPU_COPIED.finditer(b.output)]
+    assert said == [(stats["cpu_copied_bytes"], stats["kernel"])], f"{said} {stats}\n\n{b.describe()}"
+    assert stats["cpu_copied_bytes"] == pe_loaded_bytes(kernel) > 0, stats
 
 
 def ebs_stats(b: qemu.Boot) -> dict[str, int]:

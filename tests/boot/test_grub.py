@@ -27,8 +27,9 @@ import pytest
 
 import clients
 import qemu
-from clients import FIXED, LOADFILE2_INITRD, NOT_NX, ebs_stats
+from clients import FIXED, LOADFILE2_INITRD, NOT_NX, check_copied, ebs_stats
 from test_linux_boot import KERNEL_AT, kernel_code_start
+from test_placement import stats as guest_stats
 
 EDK2 = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")  # tools/install-deps.sh
 PROMPT = r"grub> "
@@ -98,7 +99,7 @@ def check_grub_linux_boot(b: qemu.Boot, version: str, kernel, initramfs, args: s
     assert len(placed) == 2, describe(b, "mmuon places GRUB, then the kernel")
     stats = ebs_stats(b)
     assert stats["kernel"] == placed[1] and placed[1] % 0x10000 == 0, stats
-    assert stats["cpu_copied_bytes"] == clients.pe_loaded_bytes(kernel.path), stats
+    check_copied(b, stats, kernel.path)
     assert stats["non_nx_images"] == 1, stats
     if kernel.enters_with_mmu_on:
         assert kernel_code_start(r) == placed[1], b.describe()
@@ -113,6 +114,24 @@ def test_grub_boots_linux(boot, firmware, version, kernel, initramfs, el2):
     grub = grub_linux(version, kernel, initramfs, [("test init", args)])
     b = boot(firmware=firmware, kernel=grub, mem="1G", el2=el2, timeout=TIMEOUT)
     check_grub_linux_boot(b, version, kernel, initramfs, args)
+
+
+@pytest.mark.firmware
+@pytest.mark.parametrize("version", clients.GRUB_VERSIONS)
+def test_grub_boot_stats_final_on_the_dt(boot, firmware, version, kernel_new, initramfs):
+    """With a DT (acpi=off) the guest reads mmuon's statistics twice: from
+    /chosen/mmuon,boot-stats and from MmuonBootStats. GRUB 2.06 copies the
+    DT and installs its copy before it hands the kernel to LoadImage, so
+    what that LoadImage did (the kernel's slot, the bytes the CPU copied
+    from GRUB's buffer) must be written into GRUB's copy: both places hold
+    the same final figures, the copy counted and said."""
+    args = qemu.make_cmdline("mmuon.loader=grub")
+    grub = grub_linux(version, kernel_new, initramfs, [("test init", args)])
+    b = boot(firmware=firmware, kernel=grub, mem="1G", machine_opts="acpi=off",
+             timeout=TIMEOUT)
+    r = check_grub_linux_boot(b, version, kernel_new, initramfs, args)
+    assert r.detail("bootstats") is not None, describe(b, "no /chosen/mmuon,boot-stats")
+    assert guest_stats(r) == ebs_stats(b), describe(b, "the guest's figures are not final")
 
 
 @pytest.mark.firmware

@@ -145,9 +145,8 @@ void efi_events_signal_group(const EFI_GUID *group)
 
 static unsigned placements;
 
-void linux_kernel_placement(void *fdt)
+void linux_kernel_placement(void)
 {
-	(void)fdt;
 	placements++;
 }
 
