@@ -21,6 +21,7 @@
 #include <mmuon/efi_core.h>
 #include <mmuon/fw_cfg.h>
 #include <mmuon/kernel_loader_fs.h>
+#include <mmuon/ucs2.h>
 
 struct blob {
 	const CHAR16 *name;
@@ -79,20 +80,7 @@ static EFI_GUID volume_label_guid = EFI_FILE_SYSTEM_VOLUME_LABEL_ID;
 
 static size_t name_bytes(const CHAR16 *s)
 {
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return (n + 1) * sizeof(CHAR16);
-}
-
-static bool name_equal(const CHAR16 *a, const CHAR16 *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
+	return (strlen16(s) + 1) * sizeof(CHAR16);
 }
 
 static struct open_file *open_of(EFI_FILE_PROTOCOL *this)
@@ -197,10 +185,10 @@ static EFI_STATUS EFIAPI file_open(EFI_FILE_PROTOCOL *this,
 	/* Relative names from a file: files have nothing under them. */
 	if (open_of(this)->blob && !absolute)
 		return EFI_NOT_FOUND;
-	if (*file_name && !name_equal(file_name, u".")) {
+	if (*file_name && strcmp16(file_name, u".")) {
 		for (size_t i = 0; i < NBLOBS && !blob; i++)
 			if (blobs[i].size &&
-			    name_equal(file_name, blobs[i].name))
+			    !strcmp16(file_name, blobs[i].name))
 				blob = &blobs[i];
 		if (!blob)
 			return EFI_NOT_FOUND;

@@ -197,18 +197,9 @@ static EFI_STATUS EFIAPI file_delete(EFI_FILE_PROTOCOL *this)
 	return st ? EFI_WARN_DELETE_FAILURE : EFI_SUCCESS;
 }
 
-static size_t name_length(const uint16_t *name)
-{
-	size_t n = 0;
-
-	while (name[n])
-		n++;
-	return n;
-}
-
 static UINTN file_info_size(const struct fat_entry_info *info)
 {
-	return SIZE_OF_EFI_FILE_INFO + (name_length(info->name) + 1) * 2;
+	return SIZE_OF_EFI_FILE_INFO + (strlen16(info->name) + 1) * 2;
 }
 
 static void fill_file_info(const struct fat_entry_info *info,
@@ -221,7 +212,7 @@ static void fill_file_info(const struct fat_entry_info *info,
 	to_efi_time(&info->accessed, &out->LastAccessTime);
 	to_efi_time(&info->modified, &out->ModificationTime);
 	out->Attribute = info->attr & EFI_FILE_VALID_ATTR;
-	memcpy(out->FileName, info->name, (name_length(info->name) + 1) * 2);
+	memcpy(out->FileName, info->name, (strlen16(info->name) + 1) * 2);
 }
 
 /* A directory read: the next entry as EFI_FILE_INFO, or 0 bytes at the end. */
@@ -354,7 +345,7 @@ static EFI_STATUS EFIAPI file_get_info(EFI_FILE_PROTOCOL *this, EFI_GUID *type,
 	st = fat_get_label(&f->vol->fat, label);
 	if (st)
 		return status_of(f->vol, st);
-	label_size = (name_length(label) + 1) * 2;
+	label_size = (strlen16(label) + 1) * 2;
 	if (efi_guid_equal(type, &label_id)) {
 		status = give(size, buf, label_size);
 		if (status == EFI_SUCCESS)
