@@ -21,11 +21,10 @@ Usage: check_flash.py [--cross PREFIX] ELF
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 
-from elf_scan import INSN, Elf, branches, inside, relocations, run
+from elf_scan import INSN, Elf, branches, inside, open_elf, reaches, relocations, run
 
 FLASH_CODE = (".text", ".text.vectors", ".text.flash")
 FLASH_SECTIONS = FLASH_CODE + (".rodata", ".flash_tables_root", ".flash_tables")
@@ -91,30 +90,23 @@ def check_branches(elf: Elf, boot: tuple[int, int],
         if place in relocated or function_of(elf, place).endswith("_veneer"):
             continue  # checked by its relocation, or at the branches to it
         target = veneers.get(target, target)
-        # adrp yields a page: it reaches the boot code if it overlaps it.
-        hit = inside([boot], target) if op != "adrp" else (
-            boot[0] < target + 4096 and target < boot[1])
-        if hit and function_of(elf, place) not in ALLOWED:
+        if reaches([boot], op, target) and function_of(elf, place) not in ALLOWED:
             problems.append(f"{elf.name_of(place)}: {op} {operands} -> "
                             f"{elf.name_of(target)}, in the boot code")
     return problems, count
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cross", default="aarch64-linux-gnu-")
-    p.add_argument("elf")
-    a = p.parse_args()
-    elf = Elf(a.cross, a.elf)
+    elf = open_elf(__doc__)
     if any(s not in elf.sections for s in BOOT_SECTIONS + (".text.flash",)):
-        print(f"check_flash: {a.elf} has no .boot, .boot_rodata or .text.flash section",
+        print(f"check_flash: {elf.path} has no .boot, .boot_rodata or .text.flash section",
               file=sys.stderr)
         return 1
     boot = (elf.sections[".boot"][0], elf.sections[".boot_rodata"][1])
     relocs, n_relocs, relocated = check_relocations(elf, boot)
     found, n_branches = check_branches(elf, boot, relocated)
     if n_relocs == 0:
-        print(f"check_flash: no relocations in the flash sections of {a.elf} "
+        print(f"check_flash: no relocations in the flash sections of {elf.path} "
               "(linked without --emit-relocs?)", file=sys.stderr)
         return 1
     problems = relocs + found

@@ -22,10 +22,9 @@ Usage: check_runtime.py [--cross PREFIX] ELF
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from elf_scan import Elf, branches, inside, relocations
+from elf_scan import Elf, branches, inside, open_elf, reaches, relocations
 
 RUNTIME_SECTIONS = (".rt_code", ".rt_data", ".rt_bss")
 CODE_SECTION = ".rt_code"
@@ -52,29 +51,22 @@ def check_branches(elf: Elf, ranges) -> tuple[list[str], int]:
     problems, count = [], 0
     for place, op, operands, target in branches(elf, (CODE_SECTION,)):
         count += 1
-        # adrp yields a page: some of that page must be runtime.
-        ok = inside(ranges, target) if op != "adrp" else any(
-            start < target + 4096 and target < end for start, end in ranges)
-        if not ok:
+        if not reaches(ranges, op, target):
             problems.append(f"{elf.name_of(place)}: {op} {operands} "
                             f"-> {elf.name_of(target)}, outside the runtime regions")
     return problems, count
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cross", default="aarch64-linux-gnu-")
-    p.add_argument("elf")
-    a = p.parse_args()
-    elf = Elf(a.cross, a.elf)
+    elf = open_elf(__doc__)
     if CODE_SECTION not in elf.sections:
-        print(f"check_runtime: {a.elf} has no {CODE_SECTION} section", file=sys.stderr)
+        print(f"check_runtime: {elf.path} has no {CODE_SECTION} section", file=sys.stderr)
         return 1
     ranges = runtime_ranges(elf)
     relocs, n_relocs = check_relocations(elf, ranges)
     found, n_branches = check_branches(elf, ranges)
     if n_relocs == 0:
-        print(f"check_runtime: no relocations in the runtime sections of {a.elf} "
+        print(f"check_runtime: no relocations in the runtime sections of {elf.path} "
               "(linked without --emit-relocs?)", file=sys.stderr)
         return 1
     problems = relocs + found

@@ -7,6 +7,7 @@ check is only its rule about where references may go.
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 from collections.abc import Iterator
@@ -54,8 +55,25 @@ class Elf:
         return f"0x{addr:x}"
 
 
+def open_elf(doc: str) -> Elf:
+    """The ELF named on the command line: [--cross PREFIX] ELF."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--cross", default="aarch64-linux-gnu-")
+    p.add_argument("elf")
+    a = p.parse_args()
+    return Elf(a.cross, a.elf)
+
+
 def inside(ranges: list[tuple[int, int]], addr: int, size: int = 1) -> bool:
     return any(start <= addr and addr + size <= end for start, end in ranges)
+
+
+def reaches(ranges: list[tuple[int, int]], op: str, target: int) -> bool:
+    """Whether a branch or address computation reaches into ranges: adrp
+    yields a 4 KiB page, which reaches them if it overlaps them."""
+    if op == "adrp":
+        return any(start < target + 4096 and target < end for start, end in ranges)
+    return inside(ranges, target)
 
 
 class Relocation(NamedTuple):
