@@ -77,14 +77,18 @@ static void EFIAPI publish(EFI_EVENT event, VOID *context)
 	static EFI_GUID vendor = MMUON_VENDOR_GUID;
 	char text[256];
 	size_t len = format(text, sizeof(text));
+	EFI_STATUS status;
 
 	(void)event;
 	(void)context;
 	printf("mmuon: ExitBootServices: %s", text);
-	efi_runtime_services.SetVariable((CHAR16 *)u"MmuonBootStats", &vendor,
-					 EFI_VARIABLE_BOOTSERVICE_ACCESS |
-						 EFI_VARIABLE_RUNTIME_ACCESS,
-					 len, text);
+	status = efi_runtime_services.SetVariable(
+		(CHAR16 *)u"MmuonBootStats", &vendor,
+		EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+		len, text);
+	if (status != EFI_SUCCESS) /* the volatile variables are full */
+		printf("mmuon: cannot write MmuonBootStats (status 0x%llx)\n",
+		       (unsigned long long)status);
 }
 
 void boot_stats_publish(void)

@@ -165,9 +165,8 @@ static void loaded_kernel(void)
 	uint64_t copied = payload_copied_bytes() - copied_before_load;
 
 	if (copied)
-		printf("mmuon: the kernel came in a buffer: the CPU copied "
-		       "%llu "
-		       "bytes of it to 0x%llx\n",
+		printf("mmuon: the kernel came in a buffer: "
+		       "the CPU copied %llu bytes of it to 0x%llx\n",
 		       (unsigned long long)copied,
 		       (unsigned long long)boot_stats.kernel_base);
 	boot_stats_update();
