@@ -40,7 +40,10 @@ test_disk_zero_copy.py shows a Type #1 kernel is not copied on the way.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import struct
+import uuid
 
 import pytest
 
@@ -153,6 +156,8 @@ SHIM_GRUB = {"esp": images.shim_grub_esp, "ext4": images.shim_grub_ext4}
 # stay in the store's first 16 KiB) and MmuonBootStats reaches the OS.
 SHIM_VOLATILES = ("MokListRT", "MokListXRT", "SbatLevelRT")
 SHIM_SPLIT_MOKLISTX = re.compile(r"\bMokListXRT1-")
+VOLATILES_MOVED = re.compile(r"mmuon: volatile variables: more than 16 KiB, moved to 64 KiB "
+                             r"at 0x([0-9a-f]+)")
 
 
 def check_shim_volatiles(b: qemu.Boot, r: qemu.Report) -> None:
@@ -179,6 +184,53 @@ def test_shim_grub(boot, request, initramfs, variant, fw, bus, el2, kernel_name)
         check_mmuon_placed_kernel(b, r, kernel)
         assert r.detail("bootstats-efivar"), \
             f"mmuon's boot statistics (MmuonBootStats) did not reach the OS\n\n{b.describe()}"
+
+
+SHIM_LOCK_GUID = "605dab50-e046-4300-abb6-3dd810dd8b23"
+EFI_CERT_SHA256_GUID = uuid.UUID("c1c41626-504c-4092-aca9-41f936934328")
+NV_BS = 0x3  # what shim requires of MokList: no runtime access
+MOK_HASHES = 420  # a 20 KiB MokList
+
+
+def mok_list(hashes: int) -> bytes:
+    """An EFI_SIGNATURE_LIST of SHA-256 hashes (UEFI 2.10, 32.4.1), as
+    mokutil --import-hash leaves in MokList, owned by shim."""
+    owner = uuid.UUID(SHIM_LOCK_GUID).bytes_le
+    entries = b"".join(owner + hashlib.sha256(i.to_bytes(4, "little")).digest()
+                       for i in range(hashes))
+    return EFI_CERT_SHA256_GUID.bytes_le + struct.pack("<III", 28 + len(entries), 0, 48) + entries
+
+
+def test_shim_grub_mirrors_a_large_mok_list(boot, request, initramfs, kernel_new, tmp_path):
+    """A machine with 20 KiB of enrolled hashes in MokList: shim mirrors it,
+    with its built-in certificate, into the runtime-access volatile
+    MokListRT, more than the volatile store's first 16 KiB. mmuon moves the
+    volatile variables to their 64 KiB (runtime data) and says so; shim
+    writes MokListRT whole, GRUB boots the kernel, and the OS reads the
+    variables there after ExitBootServices (efivarfs), MmuonBootStats too."""
+    needs_tools()
+    images.run("make", "-s", "-C", qemu.REPO, images.MMUON_VARSTORE.relative_to(qemu.REPO))
+    store = tmp_path / "vars.fd"
+    images.run(images.MMUON_VARSTORE, "format", store, "--size", 64 * images.MIB)
+    images.run(images.MMUON_VARSTORE, "set", store, "MokList", SHIM_LOCK_GUID, NV_BS,
+               mok_list(MOK_HASHES).hex())
+    image = images.shim_grub_esp(kernel_new.path, initramfs.path)
+    drives = images.mmuon_args(store) + images.drive_args(image, "virtio-blk-pci")
+    b = disk_boot(boot, request, "mmuon", drives, raw=True)
+    assert VOLATILES_MOVED.search(b.output), b.describe()
+    r = check_shim_grub(b, image, initramfs)
+    check_shim_volatiles(b, r)
+    assert r.detail("bootstats-efivar"), b.describe()
+    # What the OS keeps (memblock NOMAP: the runtime regions), less shim's
+    # MOKvar table: the region the variables moved to is among it, and
+    # with it mmuon keeps no more than the README's 256 KiB.
+    moved = int(VOLATILES_MOVED.search(b.output)[1], 16)
+    mokvar = int(re.search(r"MOKvar=0x([0-9a-f]+)", b.output)[1], 16)
+    nomap = [(int(m[1], 16), int(m[2], 16) + 1) for e in r.all("memblock")
+             if (m := re.search(r"0x([0-9a-f]+)\.\.0x([0-9a-f]+)\s+\d+ NOMAP", e.detail))]
+    assert any(start <= moved < end for start, end in nomap), f"{nomap}\n\n{b.describe()}"
+    kept = sum(end - start for start, end in nomap if not start <= mokvar < end)
+    assert kept <= 256 << 10, f"mmuon keeps {kept >> 10} KiB: {nomap}\n\n{b.describe()}"
 
 
 def test_bad_kernel_then_disk(boot, request, initramfs, kernel_new, tmp_path):
