@@ -83,7 +83,8 @@ struct vars_report {
  * volatile variables' first part). */
 size_t vars_arena_size(uint32_t area_size);
 
-/* No flash store: everything in `size` bytes of RAM. */
+/* No flash store: every variable in `size` bytes of RAM (split as above;
+ * non-volatile ones do not persist). */
 void vars_init_volatile(struct vars *v, void *arena, size_t size);
 
 /*
