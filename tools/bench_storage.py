@@ -45,6 +45,7 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tools")]
 
 import bench  # noqa: E402
 import disk_images  # noqa: E402
+import elf_scan  # noqa: E402
 import qemu  # noqa: E402
 
 ELF = qemu.BUILD / "mmuon.elf"
@@ -61,22 +62,7 @@ BENCH = re.compile(r"BLOCKIO bench \d+ bytes=(\d+) ticks=(\d+) hz=(\d+)")
 
 def storage_span() -> tuple[int, int]:
     """storage_init's address, and the instruction after its call."""
-    nm = subprocess.run([CROSS + "nm", str(ELF)], capture_output=True, text=True,
-                        check=True).stdout
-    start = int(re.search(r"^([0-9a-f]+) T storage_init$", nm, re.M)[1], 16)
-    dis = subprocess.run([CROSS + "objdump", "-d", "--disassemble=efi_init", str(ELF)],
-                         capture_output=True, text=True, check=True).stdout
-    call = re.search(r"^\s*([0-9a-f]+):\s+[0-9a-f]+\s+bl\s+[0-9a-f]+ <storage_init>",
-                     dis, re.M)
-    if not call:
-        # Inlined into mmuon_main, or efi_init renamed: look anywhere.
-        dis = subprocess.run([CROSS + "objdump", "-d", str(ELF)], capture_output=True,
-                             text=True, check=True).stdout
-        call = re.search(r"^\s*([0-9a-f]+):\s+[0-9a-f]+\s+bl\s+[0-9a-f]+ <storage_init>",
-                         dis, re.M)
-    if not call:
-        raise SystemExit("bench_storage: no call of storage_init")
-    return start, int(call[1], 16) + 4
+    return elf_scan.call_span(CROSS, str(ELF), "storage_init")
 
 
 def disks_args(images: list[disk_images.Image]) -> list[str]:

@@ -31,8 +31,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests"), str(ROOT / "tools")]
 
+import elf_scan  # noqa: E402
 import qemu  # noqa: E402
 
 ELF = qemu.BUILD / "mmuon.elf"
@@ -45,17 +46,7 @@ TARGET = 100_000  # instructions, for an empty store (issue #13)
 
 def mount_span() -> tuple[int, int]:
     """vars_mount's address, and the instruction after its call site."""
-    nm = subprocess.run([CROSS + "nm", str(ELF)], capture_output=True, text=True,
-                        check=True).stdout
-    start = int(re.search(r"^([0-9a-f]+) T vars_mount$", nm, re.M)[1], 16)
-    dis = subprocess.run([CROSS + "objdump", "-d", "--disassemble=efi_variables_init",
-                          str(ELF)], capture_output=True, text=True, check=True).stdout
-    # Boot code calls runtime code in RAM through a linker veneer.
-    call = re.search(r"^\s*([0-9a-f]+):\s+[0-9a-f]+\s+bl\s+[0-9a-f]+ "
-                     r"<(__)?vars_mount(_veneer)?>", dis, re.M)
-    if not call:
-        raise SystemExit("bench_vars: no call of vars_mount in efi_variables_init")
-    return start, int(call[1], 16) + 4
+    return elf_scan.call_span(CROSS, str(ELF), "vars_mount")
 
 
 def mount_cost(vars_fd: Path, tmp: Path) -> int:

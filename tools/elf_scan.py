@@ -125,3 +125,19 @@ def branches(elf: Elf, sections: tuple[str, ...]) -> Iterator[tuple[int, str, st
                           " " + m[3].split(",")[-1].strip() + " ")
             if t:
                 yield int(m[1], 16), m[2], m[3].strip(), int(t[1], 16)
+
+
+def call_span(cross: str, path: str, callee: str) -> tuple[int, int]:
+    """The callee's address and the instruction after its one call site:
+    the span a TCG plugin counts for "the cost of this call". The caller
+    is not named: link-time optimization inlines callers freely. Boot code
+    calls runtime code in RAM through a linker veneer (__callee_veneer)."""
+    start = re.search(rf"^([0-9a-f]+) [Tt] {re.escape(callee)}$",
+                      run([cross + "nm", path]), re.M)
+    calls = re.findall(rf"^\s*([0-9a-f]+):\s+[0-9a-f]{{8}}\s+bl\s+[0-9a-f]+ "
+                       rf"<(?:__)?{re.escape(callee)}(?:_veneer)?>",
+                       run([cross + "objdump", "-d", path]), re.M)
+    if not start or len(calls) != 1:
+        raise SystemExit(f"{path}: {callee}: {'no symbol' if not start else ''}"
+                         f" {len(calls)} call sites (want one)")
+    return int(start[1], 16), int(calls[0], 16) + 4
