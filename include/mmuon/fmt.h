@@ -2,7 +2,8 @@
 /*
  * printf-style formatting into a character sink. Supports the conversions
  * the firmware uses: %c %s %d %i %u %x %X %p %%, the flags '-' and '0', a
- * width (digits or *), a precision for %s (digits or *), and the length modifiers h, hh, l, ll, z.
+ * width (digits or *), a precision for %s (digits or *), and the length
+ * modifiers h, hh, l, ll, z.
  */
 #ifndef MMUON_FMT_H
 #define MMUON_FMT_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * QEMU's ACPI table loader ("linker/loader", QEMU hw/acpi/bios-linker-loader.c):
+ * QEMU's ACPI table loader ("linker/loader",
+ * QEMU hw/acpi/bios-linker-loader.c):
  * the fw_cfg file etc/table-loader is a script of 128-byte little-endian
  * commands telling the firmware how to place QEMU's ACPI blobs in guest
  * memory and link them:

@@ -2,8 +2,8 @@
 /*
  * The on-flash variable log: append-only records in one of a few areas
  * (each the start of its own erase blocks), state bits programmed 1 -> 0,
- * CRCs, reclaim into a spare area, recovery at mount. docs/variable-store.md describes the format and
- * argues why a power loss at any instant leaves a store that mounts to a
+ * CRCs, reclaim into a spare area, recovery at mount.
+ * docs/variable-store.md describes the format and argues why a power loss at any instant leaves a store that mounts to a
  * consistent state; tests/unit/test_varlog.c cuts the power at every step.
  *
  * Pure logic over a struct flash (include/mmuon/flash.h). It knows records,

@@ -220,8 +220,8 @@ reset_at_el2_e2h:
 /*
  * EL3 (secure=on): mmuon is not a secure monitor. It turns its MMU on at
  * EL3 with the flash tables (the EL3 regime has EL2's single-range format,
- * which they are valid in), so that C can say "EL3 entry not supported" on the console and
- * power off through the secure GPIO that QEMU's DT describes.
+ * which they are valid in), so that C can say "EL3 entry not supported"
+ * on the console and power off through the secure GPIO that QEMU's DT describes.
  */
 reset_at_el3:
 	msr	cptr_el3, xzr		// FP/SIMD untrapped

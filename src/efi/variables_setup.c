@@ -39,10 +39,10 @@ static void get_arena(void)
 /*
  * The volatile variables' full budget, the first time a SetVariable at
  * boot needs more than their first part of the arena (shim mirroring a
- * MokList with many enrolled hashes into MokListRT): runtime data, 64 KiB aligned (UEFI 2.10 section 2.3.6), since the OS
- * reads runtime-access ones after ExitBootServices. Never once the
- * loader's memory map is final: a region allocated then would be RAM the
- * OS believes free.
+ * MokList with many enrolled hashes into MokListRT): runtime data, 64 KiB
+ * aligned (UEFI 2.10 section 2.3.6), since the OS reads runtime-access ones
+ * after ExitBootServices. Never once the loader's memory map is final: a
+ * region allocated then would be RAM the OS believes free.
  */
 static void *grow_volatile_store(size_t size)
 {

@@ -122,7 +122,8 @@ static const char *entry_name(const uint8_t *e, unsigned off)
 	return len && len < TABLE_LOADER_NAME_SIZE ? name : NULL;
 }
 
-/* A file named at off that an earlier ALLOCATE loaded; NULL if not (why in tl). */
+/* The file named at off, which an earlier ALLOCATE loaded; NULL if none
+ * (tl says why). */
 static struct table_loader_blob *used_blob(struct table_loader *tl,
 					   size_t entry, unsigned off)
 {
