@@ -48,9 +48,13 @@ static void put_guid(struct text *t, const uint8_t *g)
 		put(t, "%02X", g[i]);
 }
 
-static void put_vendor(struct text *t, const char *name, const uint8_t *n,
+/* A vendor node: its GUID, then any data as hex. False if it is too short
+ * to hold the GUID (the caller prints it as Path(type,subtype)). */
+static bool put_vendor(struct text *t, const char *name, const uint8_t *n,
 		       size_t len)
 {
+	if (len < 20)
+		return false;
 	put(t, "%s(", name);
 	put_guid(t, n + 4);
 	if (len > 20) {
@@ -59,6 +63,7 @@ static void put_vendor(struct text *t, const char *name, const uint8_t *n,
 			put(t, "%02X", n[i]);
 	}
 	put(t, ")");
+	return true;
 }
 
 static void put_file(struct text *t, const uint8_t *n, size_t len)
@@ -85,8 +90,9 @@ static void put_node(struct text *t, const uint8_t *n)
 		}
 		break;
 	case 0x0104:
-		put_vendor(t, "VenHw", n, len);
-		return;
+		if (put_vendor(t, "VenHw", n, len))
+			return;
+		break;
 	case 0x0201: /* ACPI: PNP0A03 is a PCI root bridge */
 		if (len == 12 && le(n + 4, 4) == 0x0a0341d0) {
 			put(t, "PciRoot(0x%x)", (unsigned)le(n + 8, 4));
@@ -129,8 +135,9 @@ static void put_node(struct text *t, const uint8_t *n)
 		}
 		break;
 	case 0x0403:
-		put_vendor(t, "VenMedia", n, len);
-		return;
+		if (put_vendor(t, "VenMedia", n, len))
+			return;
+		break;
 	case 0x0404:
 		put_file(t, n, len);
 		return;

@@ -282,6 +282,12 @@ static void test_text(void **state)
 		0,    0,    0,	  0,	0,
 		0x05, 0x05, 4,	  0,	END};
 	static const uint8_t mbr[] = {PCIROOT, PCI_1_0, HD_MBR(2, 0x18), END};
+	/* Vendor nodes too short for their GUID (fuzz_boot_config found the
+	 * GUID read past the node). */
+	static const uint8_t short_vendor[] = {
+		0x01, 0x04, 0x08, 0x00, 1, 2, 3, 4, /* VenHw, 8 bytes */
+		0x04, 0x03, 0x04, 0x00,		    /* VenMedia, 4 bytes */
+		END};
 	char out[256];
 	size_t n;
 
@@ -298,6 +304,8 @@ static void test_text(void **state)
 	devpath_to_text(mbr, sizeof(mbr), out, sizeof(out));
 	assert_string_equal(out, "PciRoot(0x0)/Pci(0x1,0x0)/"
 				 "HD(2,MBR,0x12345678,0x18,0x1000)");
+	devpath_to_text(short_vendor, sizeof(short_vendor), out, sizeof(out));
+	assert_string_equal(out, "Path(1,4)/Path(4,3)");
 	/* Cut, but the length of the whole. */
 	assert_int_equal(devpath_to_text(disk_path, sizeof(disk_path), out, 8),
 			 25);
