@@ -72,6 +72,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "boot"))
 import qemu  # noqa: E402  (tests/boot/qemu.py: the boot harness)
+from bench_boots import kernel_package, load_average  # noqa: E402
 
 BUILD = REPO / "build" / "bench"
 LOGS = BUILD / "logs"
@@ -292,9 +293,7 @@ def kernel_image(path: Path) -> KernelImage:
         raise SystemExit(f"bench: {path} has no PE header (not an EFI-stub kernel)")
     opt = pe + 24  # after the signature and the COFF file header
     entry = struct.unpack_from("<I", data, opt + 16)[0]
-    pkg = path.with_name(path.name + ".package")
-    return KernelImage(path, pkg.read_text().strip() if pkg.is_file() else path.name,
-                       entry, data[:4096])
+    return KernelImage(path, kernel_package(path), entry, data[:4096])
 
 
 # ---- timed boots -----------------------------------------------------------------
@@ -571,7 +570,7 @@ def machine() -> dict[str, str]:
     return {
         "nproc": str(os.cpu_count()),
         "cpu": model or platform.processor() or "?",
-        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load": load_average(),
         "qemu": qv.stdout.splitlines()[0] if qv.stdout else "?",
     }
 
@@ -712,7 +711,7 @@ def main() -> int:
             sha = hashlib.sha256(mmuon.read_bytes()).hexdigest()[:12]
             fw.note = (f"build/mmuon.bin, version {build.version or '?'}, a copy taken "
                        f"at the start (sha256 {sha})")
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load_average()
     st = {f.key: stats(runs, f.key) for f in fws}
 
     counts: dict[str, Count] = {}

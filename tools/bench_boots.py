@@ -20,6 +20,18 @@ import qemu
 PLUGIN = qemu.BUILD / "plugin" / "insn_count.so"
 
 
+def kernel_package(kernel: Path) -> str:
+    """The Debian package a fetched kernel came from (tools/fetch-arm64.sh
+    writes it beside the kernel, as NAME.package), or the file's name."""
+    pkg = kernel.with_name(kernel.name + ".package")
+    return pkg.read_text().strip() if pkg.is_file() else kernel.name
+
+
+def load_average() -> str:
+    """The host's 1, 5 and 15-minute load averages, as the tables print them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def options(doc: str) -> argparse.Namespace:
     """[-n N] [--only edk2,mmuon] [--out results]; .fws: the firmwares."""
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])

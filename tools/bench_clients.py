@@ -34,7 +34,6 @@ Writes OUT/bench-clients.md; exit status 1 if a boot failed.
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,8 +43,9 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests"), str(ROOT / "t
 
 import clients  # noqa: E402
 import qemu  # noqa: E402
-from bench_boots import (PLUGIN, all_present, count_before, failure_rows, options,  # noqa: E402
-                         publish, rounds, seconds, share, timed_boot)
+from bench_boots import (PLUGIN, all_present, count_before, failure_rows,  # noqa: E402
+                         kernel_package, load_average, options, publish, rounds,
+                         seconds, share, timed_boot)
 from pe_entry import client_entry_pattern, entry_bytes  # noqa: E402
 
 WORK = qemu.BUILD / "bench" / "clients"
@@ -79,12 +79,11 @@ def run_args(fw: str, case: Case) -> dict:
 
 
 def report(results: dict, cs: list[Case], fws: list[str], n: int) -> str:
-    kernel_pkg = qemu.KERNELS["new"].with_name("vmlinuz-new.package").read_text().strip()
     lines = [
         "# EFI clients as -kernel: mmuon and EDK2 (tools/bench_clients.py)", "",
         f"{n} boot(s) of each, interleaved; `-cpu max -m {MEM}`, the client as `-kernel`, "
-        f"Linux {kernel_pkg} and the test initramfs inside it; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.", "",
+        f"Linux {kernel_package(qemu.KERNELS['new'])} and the test initramfs inside it; "
+        f"load average {load_average()}.", "",
         "| client | firmware | → kernel's first line, median | instructions before the "
         "client | share of EDK2's | instructions before the kernel | share of EDK2's |",
         "|---|---|---:|---:|---:|---:|---:|"]

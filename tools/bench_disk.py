@@ -45,8 +45,9 @@ sys.path[:0] = [str(ROOT / "tests" / "boot"), str(ROOT / "tests")]
 import bench  # noqa: E402  (tools/bench.py: the build's version and publishability)
 import images  # noqa: E402
 import qemu  # noqa: E402
-from bench_boots import (PLUGIN, all_present, count_before, failure_rows, options,  # noqa: E402
-                         publish, rounds, seconds, share, timed_boot)
+from bench_boots import (PLUGIN, all_present, count_before, failure_rows,  # noqa: E402
+                         kernel_package, load_average, options, publish, rounds,
+                         seconds, share, timed_boot)
 from pe_entry import client_entry_pattern  # noqa: E402
 
 WORK = qemu.BUILD / "bench" / "disk"
@@ -112,8 +113,7 @@ def report(results: dict, cs: list[Case], fws: list[str], n: int,
         "# Booting from disk: mmuon and EDK2 (tools/bench_disk.py)", "",
         build.mark() + ".", "",
         f"{n} boot(s) of each, interleaved; virtio-blk-pci, `-cpu max -m {MEM}`, "
-        f"Linux {qemu.KERNELS['new'].with_name('vmlinuz-new.package').read_text().strip()}; "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}.", "",
+        f"Linux {kernel_package(qemu.KERNELS['new'])}; load average {load_average()}.", "",
         "| image | firmware | → kernel's first line, median | instructions before the "
         "boot loader | share of EDK2's |",
         "|---|---|---:|---:|---:|"]
