@@ -22,15 +22,6 @@
 #define FADT_DSDT 40
 #define FADT_X_DSDT 140
 
-static uint8_t sum(const uint8_t *p, uint64_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
-
 static int fail(struct acpi_summary *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -63,7 +54,7 @@ static const uint8_t *table_at(const struct table_loader *tl,
 		     (const char *)h, (unsigned long long)address, length);
 		return NULL;
 	}
-	if (sum(h, length)) {
+	if (byte_sum(h, length)) {
 		fail(s, "%s %.4s at 0x%llx: bad checksum", what,
 		     (const char *)h, (unsigned long long)address);
 		return NULL;
@@ -125,7 +116,7 @@ int acpi_check(const struct table_loader *tl, struct acpi_summary *s)
 			    rsdp[RSDP_REVISION]);
 	if (length < RSDP_LENGTH || length > b->size)
 		return fail(s, "RSDP length %u", length);
-	if (sum(rsdp, RSDP_V1_LENGTH) || sum(rsdp, length))
+	if (byte_sum(rsdp, RSDP_V1_LENGTH) || byte_sum(rsdp, length))
 		return fail(s, "bad RSDP checksum");
 	xsdt = table_at(tl, s, le_get(rsdp + RSDP_XSDT, 8), "XSDT");
 	if (!xsdt)

@@ -166,7 +166,6 @@ int smbios_merge(const uint8_t *anchor, size_t anchor_size,
 	uint16_t handle = 0;
 	uint64_t table_address;
 	struct walk w;
-	uint8_t sum = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (anchor_size < EP_SIZE || memcmp(anchor, "_SM3_", 5))
@@ -208,8 +207,6 @@ int smbios_merge(const uint8_t *anchor, size_t anchor_size,
 	le_put(out + EP_TABLE_MAX_SIZE, r->size - r->table_offset, 4);
 	le_put(out + EP_TABLE_ADDRESS, table_address, 8);
 	out[EP_CHECKSUM] = 0;
-	for (size_t i = 0; i < ep_length; i++)
-		sum += out[i];
-	out[EP_CHECKSUM] = (uint8_t)-sum;
+	out[EP_CHECKSUM] = (uint8_t)-byte_sum(out, ep_length);
 	return 0;
 }

@@ -335,11 +335,8 @@ static void add_checksum(struct table_loader *tl, size_t entry)
 	struct table_loader_blob *b = find_blob(tl, (const char *)e + NAME1);
 	uint32_t start = le32(e + CKSUM_START);
 	uint32_t length = le32(e + CKSUM_LENGTH);
-	uint8_t sum = 0;
 
-	for (uint32_t i = 0; i < length; i++)
-		sum += b->data[start + i];
-	b->data[le32(e + CKSUM_OFFSET)] -= sum;
+	b->data[le32(e + CKSUM_OFFSET)] -= byte_sum(b->data + start, length);
 }
 
 /* Pass 2: the script's checks passed; only loads or pointer values fail. */
